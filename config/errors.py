@@ -9,6 +9,8 @@ and the allowed targets.
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -132,6 +134,12 @@ def server_error(request: HttpRequest) -> JsonResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return JsonResponse(
+            error_body("request_too_large", f"The request body is over the limit of {limit} bytes."),
+            status=413,
+        )
     return JsonResponse(error_body("bad_request", "The request is malformed."), status=400)
 
 

@@ -508,3 +508,29 @@ def test_method_not_allowed_uses_error_shape(auth_client, user):
 
     assert response.status_code == 405
     assert response.data["code"] == "method_not_allowed"
+
+
+def test_deeply_nested_json_is_400(auth_client, user):
+    response = auth_client(user).generic(
+        "POST", "/tickets", "[" * 100_000, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.data["code"] == "parse_error"
+
+
+def test_oversized_body_is_413(auth_client, user):
+    body = '{"title": "' + "x" * 3_000_000 + '"}'
+
+    response = auth_client(user).generic("POST", "/tickets", body, content_type="application/json")
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large"
+    assert not Ticket.objects.exists()
+
+
+def test_form_encoded_body_is_415(auth_client, user):
+    response = auth_client(user).post("/tickets", {"title": "x"})
+
+    assert response.status_code == 415
+    assert response.data["code"] == "unsupported_media_type"
