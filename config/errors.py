@@ -137,7 +137,7 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Jso
     if isinstance(exception, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return JsonResponse(
-            error_body("request_too_large", f"The request body is over the limit of {limit} bytes."),
+            error_body("request_too_large", f"The request body exceeds {limit} bytes."),
             status=413,
         )
     return JsonResponse(error_body("bad_request", "The request is malformed."), status=400)
