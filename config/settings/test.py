@@ -15,3 +15,34 @@ PASSWORD_HASHERS = ["config.settings.test.FastBCryptSHA256PasswordHasher"]
 
 # The cookies are `Secure` outside development; tests check that flag explicitly.
 AUTH_COOKIE_SECURE = True
+
+# ---------------------------------------------------------------------------
+# Google login against a fake Google on 127.0.0.1
+# ---------------------------------------------------------------------------
+# allauth's Google provider reads these URLs once, when its views module is imported, so
+# the port of the fake (tests/accounts/fake_google.py) is chosen here, before that import,
+# and the fixture binds it. No test traffic can reach Google's real hosts.
+
+
+def _free_local_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+FAKE_GOOGLE_URL = f"http://127.0.0.1:{_free_local_port()}"
+GOOGLE_CLIENT_ID = "helpdesk-test.apps.googleusercontent.com"
+GOOGLE_CLIENT_SECRET = "fake-google-client-secret"  # noqa: S105
+SOCIALACCOUNT_PROVIDERS["google"].update(  # noqa: F405
+    {
+        "APP": {"client_id": GOOGLE_CLIENT_ID, "secret": GOOGLE_CLIENT_SECRET},
+        "AUTHORIZE_URL": f"{FAKE_GOOGLE_URL}/o/oauth2/v2/auth",
+        "ACCESS_TOKEN_URL": f"{FAKE_GOOGLE_URL}/token",
+        "CERTS_URL": f"{FAKE_GOOGLE_URL}/oauth2/v1/certs",
+        "IDENTITY_URL": f"{FAKE_GOOGLE_URL}/oauth2/v2/userinfo",
+    }
+)
+GOOGLE_LOGIN_REDIRECT_URL = "http://localhost:3000/signed-in"
+GOOGLE_LOGIN_REDIRECT_ALLOWED_ORIGINS = ["http://127.0.0.1:5173"]
