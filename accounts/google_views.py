@@ -14,11 +14,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponseRedirect
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
-from rest_framework.permissions import AllowAny
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.client_ip import client_ip
 from accounts.google import (
@@ -29,12 +27,14 @@ from accounts.google import (
     id_token_subject,
     is_allowed_redirect,
 )
-from accounts.serializers import UserSerializer
+from accounts.serializers import TokenPairSerializer
 from accounts.social import social_login_complete
 from accounts.throttles import ClientIPRateThrottle, throttle_account
 from accounts.tokens import issue_token_pair, set_auth_cookies
+from accounts.views import COOKIE_MODE_NOTE, PublicAuthView, _token_response
 from config.errors import ApplicationError
 from config.schema import error_responses
+from config.serializers import StrictInputSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -85,13 +85,13 @@ def finish_browser_login(request: HttpRequest, sociallogin: SocialLogin) -> Http
     return response
 
 
-class GoogleLoginStartView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
+class GoogleLoginStartView(PublicAuthView):
     throttle_classes = [ClientIPRateThrottle]
     throttle_endpoint = "google"
 
     @extend_schema(
+        tags=["auth"],
+        auth=[],
         operation_id="auth_google_login",
         summary="Start the Google browser login",
         description=(
@@ -125,13 +125,13 @@ class GoogleLoginStartView(APIView):
         return provider.redirect(request._request, process=AuthProcess.LOGIN, next_url=next_url)
 
 
-class GoogleCallbackView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
+class GoogleCallbackView(PublicAuthView):
     throttle_classes = [ClientIPRateThrottle]
     throttle_endpoint = "google"
 
     @extend_schema(
+        tags=["auth"],
+        auth=[],
         operation_id="auth_google_callback",
         summary="Finish the Google browser login (Google redirects here)",
         description=(
@@ -154,45 +154,41 @@ class GoogleCallbackView(APIView):
         return oauth2_callback(request._request)
 
 
-class GoogleTokenLoginRequestSerializer(serializers.Serializer):
+class GoogleTokenLoginInputSerializer(StrictInputSerializer):
     id_token = serializers.CharField(
         max_length=ID_TOKEN_MAX_LENGTH,
         help_text="The ID token (a JWT) that Google Sign-In returned to the app.",
     )
     use_cookies = serializers.BooleanField(
+        required=False,
         default=False,
-        help_text="Also set the tokens as HTTP-only cookies, as password login does.",
+        help_text="Also set the tokens as HTTP-only cookies (for browser clients).",
     )
 
 
-class GoogleTokenLoginResponseSerializer(serializers.Serializer):
-    access = serializers.CharField()
-    refresh = serializers.CharField()
-    user = UserSerializer()
-
-
-class GoogleTokenLoginView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
+class GoogleTokenLoginView(PublicAuthView):
     throttle_classes = [ClientIPRateThrottle]
     throttle_endpoint = "google"
 
     @extend_schema(
+        tags=["auth"],
+        auth=[],
         operation_id="auth_google_token",
         summary="Sign in with a Google ID token (apps)",
         description=(
             "Verifies the ID token against Google's published keys (cached) and checks its "
             "audience, issuer, expiry and `email_verified`, then returns the same JWT pair "
-            "as password login. A first login creates a `user` account without a password."
+            "as password login. A first login creates a `user` account without a password. "
+            + COOKIE_MODE_NOTE
         ),
-        request=GoogleTokenLoginRequestSerializer,
+        request=GoogleTokenLoginInputSerializer,
         responses={
-            200: GoogleTokenLoginResponseSerializer,
+            200: TokenPairSerializer,
             **error_responses(400, 401, 403, 409, 429, 503),
         },
     )
     def post(self, request: Request) -> Response:
-        serializer = GoogleTokenLoginRequestSerializer(data=request.data)
+        serializer = GoogleTokenLoginInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         id_token = serializer.validated_data["id_token"]
         ip = client_ip(request)
@@ -222,9 +218,11 @@ class GoogleTokenLoginView(APIView):
             )
             raise
 
-        pair = issue_token_pair(user)
-        response = Response({**pair, "user": UserSerializer(user).data})
-        if serializer.validated_data["use_cookies"]:
-            set_auth_cookies(response, pair)
         logger.info("Google token login of account %s, client_ip=%s", user.pk, ip)
-        return response
+        return _token_response(
+            request,
+            user,
+            issue_token_pair(user),
+            use_cookies=serializer.validated_data["use_cookies"],
+            status_code=status.HTTP_200_OK,
+        )

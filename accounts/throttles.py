@@ -16,6 +16,9 @@ import logging
 from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework_simplejwt.exceptions import TokenBackendError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.state import token_backend
 
 from accounts.client_ip import client_ip
 
@@ -100,3 +103,21 @@ def throttle_account(request, *, endpoint: str, account: str) -> None:
     throttle = AccountRateThrottle()
     if not throttle.allow_request(request, _FixedAccount(endpoint, account)):
         raise exceptions.Throttled(wait=throttle.wait())
+
+
+def refresh_token_account(raw: str | None) -> str | None:
+    """Return the account key of a refresh token whose signature and expiry check out.
+
+    Only a token signed by us names an account, so nobody can spend another account's
+    refresh budget with forged tokens; the blacklist is left to the view.
+    """
+    if not isinstance(raw, str) or not raw:
+        return None
+    try:
+        payload = token_backend.decode(raw, verify=True)
+    except TokenBackendError:
+        return None
+    user_id = payload.get(jwt_settings.USER_ID_CLAIM)
+    if payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh" or user_id is None:
+        return None
+    return f"user:{user_id}"
