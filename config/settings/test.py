@@ -41,7 +41,14 @@ def _free_local_port() -> int:
         return probe.getsockname()[1]
 
 
-FAKE_GOOGLE_URL = f"http://127.0.0.1:{_free_local_port()}"
+# A child process started by a test inherits the parent's fake through the environment.
+FAKE_GOOGLE_URL = env.str("FAKE_GOOGLE_URL", default="") or (  # noqa: F405
+    f"http://127.0.0.1:{_free_local_port()}"
+)
+if not FAKE_GOOGLE_URL.startswith("http://127.0.0.1:"):
+    raise ImproperlyConfigured(  # noqa: F405
+        f"FAKE_GOOGLE_URL must be http://127.0.0.1:<port>, not {FAKE_GOOGLE_URL!r}."
+    )
 GOOGLE_CLIENT_ID = "helpdesk-test.apps.googleusercontent.com"
 GOOGLE_CLIENT_SECRET = "fake-google-client-secret"  # noqa: S105
 SOCIALACCOUNT_PROVIDERS["google"].update(  # noqa: F405
