@@ -1,7 +1,7 @@
 """allauth adapters: where allauth's Google flow hands over to our accounts and tokens.
 
 allauth runs the browser flow up to a verified SocialLogin; `pre_social_login` then
-resolves the user with `accounts.social.social_login_complete` and answers with our own
+resolves the user with `accounts.social.social_login_complete` and returns our own
 redirect carrying the JWT cookies, so allauth's session login never runs. Errors of the
 flow become a redirect to the front end with an `error` code and no tokens.
 """
@@ -28,9 +28,8 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def is_safe_url(self, url) -> bool:
-        # allauth keeps the `next` URL of the browser flow in its state; only front-end
-        # origins on the allow-list may receive the user, and never a relative path on
-        # this API.
+        # allauth keeps the `next` URL of the browser flow in its state. Only front-end
+        # origins on the allow-list may receive the user, never a relative path on this API.
         return bool(url) and is_allowed_redirect(url)
 
 

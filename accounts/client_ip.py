@@ -1,7 +1,7 @@
 """The client IP address that throttling and login logs key on.
 
 Each proxy appends the address it received the request from to X-Forwarded-For, so only
-the entries added by our own proxies can be trusted; everything to their left was written
+the entries added by our own proxies can be trusted. Everything to their left was written
 by the client and may be forged. With TRUSTED_PROXY_COUNT = N the client is the N-th
 entry from the right. With N = 0 the header is ignored and REMOTE_ADDR is used, which is
 right when the app is reached directly (development, tests).

@@ -28,8 +28,8 @@ logger = logging.getLogger(__name__)
 
 GOOGLE_PROVIDER_ID = "google"
 
-# Google's ID tokens are RS256; any other `alg` in the header is rejected before allauth
-# picks the verification algorithm from that same header.
+# Google signs ID tokens with RS256. Any other `alg` in the header is rejected here,
+# because allauth picks the verification algorithm from that same header.
 GOOGLE_ID_TOKEN_ALGORITHM = "RS256"  # noqa: S105 - an algorithm name, not a secret
 
 # Bounds on how long the signing certificates stay cached. Google sends a max-age of
@@ -38,6 +38,7 @@ CERTS_CACHE_DEFAULT_SECONDS = 3600
 CERTS_CACHE_MIN_SECONDS = 60
 CERTS_CACHE_MAX_SECONDS = 24 * 3600
 _MAX_AGE = re.compile(r"max-age=(\d+)")
+_SUBJECT = re.compile(r"[0-9A-Za-z_-]{1,255}")
 
 
 class GoogleNotConfigured(ApplicationError):
@@ -98,8 +99,8 @@ def google_id_token_verify(*, request: HttpRequest, id_token: str) -> SocialLogi
 
 
 def _check_header(id_token: str) -> None:
-    # allauth indexes the header's `kid` and trusts its `alg`; a token without them, or with
-    # another algorithm, must fail as an invalid token rather than as a KeyError.
+    # allauth reads the header's `kid` without a check and trusts its `alg`. A token without
+    # them, or with another algorithm, must fail as an invalid token, not as a KeyError.
     try:
         header = jwt.get_unverified_header(id_token)
     except jwt.PyJWTError as exc:
@@ -109,13 +110,19 @@ def _check_header(id_token: str) -> None:
 
 
 def id_token_subject(id_token: str) -> str | None:
-    """Return the unverified `sub` claim, for logs only; never trust it for a decision."""
+    """Return the unverified `sub` claim, for logs only; never trust it for a decision.
+
+    A `sub` that is not a plain identifier (Google's are digits) is returned as None, so a
+    forged token cannot write line breaks or other text into the logs.
+    """
     try:
         claims = jwt.decode(id_token, options={"verify_signature": False})
     except jwt.PyJWTError:
         return None
     subject = claims.get("sub")
-    return subject if isinstance(subject, str) else None
+    if isinstance(subject, str) and _SUBJECT.fullmatch(subject):
+        return subject
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -127,7 +134,7 @@ class CertsCachingSession(requests.Session):
     """A requests session that serves GETs of Google's certificate URL from the cache.
 
     allauth fetches the certificates through the social account adapter's session on every
-    verification; this session keeps them in the default cache for the max-age Google
+    verification. This session keeps them in the default cache for the max-age Google
     sends, so all workers share one copy. Other URLs pass through unchanged.
     """
 

@@ -12,6 +12,7 @@ from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.google.views import oauth2_callback
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -76,11 +77,19 @@ def finish_browser_login(request: HttpRequest, sociallogin: SocialLogin) -> Http
     try:
         user = social_login_complete(request=request, sociallogin=sociallogin, client_ip=ip)
     except ApplicationError as exc:
-        code = next(iter(exc.get_codes())) if isinstance(exc.get_codes(), list) else exc.get_codes()
-        return browser_error_redirect(code=str(code), next_url=next_url)
+        logger.warning(
+            "Google browser login failed: reason=%s sub=%s client_ip=%s",
+            exc.get_codes(),
+            sociallogin.account.uid,
+            ip,
+        )
+        return browser_error_redirect(code=str(exc.get_codes()), next_url=next_url)
 
     response = HttpResponseRedirect(_redirect_target(next_url))
     set_auth_cookies(response, issue_token_pair(user))
+    # As after cookie-mode password login: the csrftoken cookie lets the front end send
+    # the X-CSRFToken header that cookie-authenticated unsafe requests need.
+    get_token(request)
     logger.info("Google browser login of account %s, client_ip=%s", user.pk, ip)
     return response
 

@@ -7,8 +7,8 @@ Linking rules, in order:
 3. No user has the address (compared case-insensitively): a new `user`-role account with
    an unusable password is created and linked.
 4. A user has the address but no Google link: it is linked only when Google is
-   authoritative for the address (a Gmail address, or a Google Workspace address whose
-   `hd` claim names its domain), because only then does the Google account's holder
+   authoritative for the address. That is a Gmail address, or a Google Workspace address
+   whose `hd` claim names its domain, and only then does the holder of the Google account
    control that mailbox today. Our password signup never verifies addresses, so the
    account may have been registered by someone else in advance; as allauth does for
    unverified addresses, the password is made unusable and every refresh token of the
@@ -169,8 +169,9 @@ def _create_user(*, request: HttpRequest, sociallogin: SocialLogin, email: str) 
 
 
 def _take_over_for_google(user: User) -> None:
-    # Whoever set the password may not own the address, so it stops working, and so do
-    # refresh tokens issued by password login. Access tokens expire within their lifetime.
+    # The person who set the password may not own the address, so the password stops
+    # working, and so do refresh tokens issued by password login. Access tokens already
+    # issued stay valid until they expire (JWT_ACCESS_MINUTES).
     if user.has_usable_password():
         user.set_unusable_password()
         user.save(update_fields=["password", "updated_at"])

@@ -108,8 +108,8 @@ def throttle_account(request, *, endpoint: str, account: str) -> None:
 def refresh_token_account(raw: str | None) -> str | None:
     """Return the account key of a refresh token whose signature and expiry check out.
 
-    Only a token signed by us names an account, so nobody can spend another account's
-    refresh budget with forged tokens; the blacklist is left to the view.
+    Only a token signed by us names an account, so forged tokens cannot spend another
+    account's refresh budget. The view checks the blacklist.
     """
     if not isinstance(raw, str) or not raw:
         return None

@@ -65,8 +65,8 @@ class PublicAuthView(APIView):
 
 
 def _email_account(request: Request) -> str | None:
-    # Throttles run before validation, so the body may be anything; a missing or odd email
-    # leaves only the per-IP budget, and validation then rejects the request.
+    # Throttles run before validation, so the body may be anything. Without a usable email
+    # only the per-IP budget applies, and validation then rejects the request.
     email = request.data.get("email") if isinstance(request.data, dict) else None
     if not isinstance(email, str) or not email.strip():
         return None

@@ -226,7 +226,7 @@ LOGGING = {
 # ---------------------------------------------------------------------------
 # allauth supplies the Google provider: the OAuth2 redirect, state and PKCE, the token
 # exchange and ID token verification. accounts/adapters.py and accounts/social.py decide
-# which local user a Google identity maps to and issue our own JWT pair; allauth's
+# which local user a Google identity maps to and issue our own JWT pair. allauth's
 # session login, templates and account URLs are not mounted.
 
 INSTALLED_APPS += [
@@ -250,8 +250,8 @@ SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
 SOCIALACCOUNT_STORE_TOKENS = False
-# The OAuth2 redirect_uri is built from the request; behind a TLS-terminating proxy the
-# request looks like plain HTTP, so outside development the scheme is forced to https.
+# allauth builds the OAuth2 redirect_uri from the request. Behind a TLS-terminating proxy
+# the request looks like plain HTTP, so outside development the scheme is forced to https.
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("GOOGLE_REQUESTS_TIMEOUT_SECONDS", default=5)
 
@@ -270,9 +270,9 @@ if GOOGLE_CLIENT_ID:
         "secret": GOOGLE_CLIENT_SECRET,
     }
 
-# Where the browser flow sends the user after Google login, with the tokens in cookies.
-# A `next` URL passed to /auth/google/login must have one of the allowed origins; the
-# origin of GOOGLE_LOGIN_REDIRECT_URL is always allowed.
+# Front-end page that the browser flow redirects to after Google login, with the tokens
+# in cookies. A `next` URL passed to /auth/google/login must have one of the allowed
+# origins, and the origin of GOOGLE_LOGIN_REDIRECT_URL is always allowed.
 GOOGLE_LOGIN_REDIRECT_URL = env.str("GOOGLE_LOGIN_REDIRECT_URL", default="")
 GOOGLE_LOGIN_REDIRECT_ALLOWED_ORIGINS = env.list(
     "GOOGLE_LOGIN_REDIRECT_ALLOWED_ORIGINS", default=[]

@@ -1,6 +1,6 @@
 """A fake Google for the Google login tests, served over HTTP on 127.0.0.1.
 
-It holds an RSA key with a self-signed certificate and serves what allauth's Google
+It has an RSA key with a self-signed certificate and serves what allauth's Google
 provider calls: the signing certificates in Google's v1 PEM format (and the same key as
 a JWKS), the authorization endpoint, which consents at once and redirects back with a
 code, the token endpoint, which checks the client credentials, redirect_uri and PKCE

@@ -70,6 +70,7 @@ def test_full_flow_sets_cookies_and_redirects(fake_google):
     assert access["secure"] and refresh["secure"]
     assert access["samesite"] == "Lax"
     assert access.value not in response["Location"]
+    assert response.cookies[settings.CSRF_COOKIE_NAME].value
     user = User.objects.get()
     assert user.email == "ann@gmail.com"
     assert not user.has_usable_password()

@@ -96,7 +96,7 @@ def test_use_cookies_sets_http_only_cookies(api_client, fake_google):
     assert response.cookies[settings.AUTH_COOKIE_REFRESH]["httponly"]
 
 
-# Tokens that must be rejected, creating nobody
+# Rejected tokens, which create no user
 
 
 @pytest.mark.parametrize(
@@ -246,7 +246,7 @@ def test_gmail_address_links_existing_account(api_client, fake_google):
     assert SocialAccount.objects.get(provider="google", uid=ANN_SUB).user == existing
     existing.refresh_from_db()
     assert not existing.has_usable_password()
-    # Whoever registered the address with a password loses that way in.
+    # The password registered for the address no longer signs in.
     assert password_login(api_client, "ann@gmail.com").status_code == 401
     replay = api_client.post("/auth/refresh", {"refresh": old_refresh}, format="json")
     assert replay.status_code == 401

@@ -2,10 +2,13 @@
 REDIS_URL is set, as in CI; local memory otherwise). tests/conftest.py clears it per test."""
 
 import os
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 from django.conf import settings as django_settings
 from django.core.cache import caches
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.tokens import issue_token_pair
@@ -219,9 +222,28 @@ def test_counter_lives_in_shared_cache(api_client, rates):
     rates["login_ip"] = "5/minute"
     login(api_client, "a@example.com", REMOTE_ADDR="198.51.100.50")
 
-    # A separate connection to the same cache, as another worker would open, sees it.
+    # Another worker opens its own connection to the same cache and reads the same counter.
     other_worker_cache = caches.create_connection("default")
     history = other_worker_cache.get("throttle_login_ip_198.51.100.50")
 
     assert isinstance(history, list)
     assert len(history) == 1
+
+
+def test_google_browser_callback_per_account_budget(rates, fake_google):
+    rates["google_account"] = "1/hour"
+    fake_google.set_next_identity()
+
+    def run_flow():
+        client = Client()
+        started = client.get("/auth/google/login")
+        callback = requests.get(started["Location"], allow_redirects=False, timeout=5)
+        parts = urlsplit(callback.headers["Location"])
+        return client.get(f"{parts.path}?{parts.query}")
+
+    assert run_flow().status_code == 302
+    blocked = run_flow()
+
+    assert blocked.status_code == 429
+    assert int(blocked["Retry-After"]) > 0
+    assert django_settings.AUTH_COOKIE_ACCESS not in blocked.cookies
