@@ -151,6 +151,24 @@ def test_callback_replay_is_rejected(fake_google):
     assert settings.AUTH_COOKIE_ACCESS not in replay.cookies
 
 
+def test_failed_code_exchange_redirects_with_error(fake_google, settings):
+    fake_google.set_next_identity()
+    client = Client()
+    started = start(client)
+    callback = consent_at_google(started["Location"])
+    google = settings.SOCIALACCOUNT_PROVIDERS["google"]
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "google": {**google, "APP": {**google["APP"], "secret": "wrong-secret"}}
+    }
+
+    response = client.get(callback_path(callback))
+
+    assert response["Location"] == f"{FRONT_END}?error=google_login_failed"
+    assert fake_google.requests_to("/token") == 1
+    assert settings.AUTH_COOKIE_ACCESS not in response.cookies
+    assert not User.objects.exists()
+
+
 def test_cancelled_consent_redirects_with_error(fake_google):
     client = Client()
     started = start(client)

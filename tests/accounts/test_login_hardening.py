@@ -1,8 +1,11 @@
 """Public login endpoints ignore stale credentials; inactive users lose every way in."""
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import User
 from accounts.tokens import issue_token_pair
@@ -13,12 +16,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def stale_client(user):
-    """A client still carrying an expired-looking header, garbage and a revoked pair."""
+    """A client carrying an expired bearer token, a garbage access cookie and the refresh
+    cookie of a deactivated account."""
+    expired = AccessToken.for_user(user)
+    expired.set_exp(lifetime=-timedelta(minutes=1))
     old_pair = issue_token_pair(user)
     user.is_active = False
     user.save()
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {old_pair['access']}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {expired}")
     client.cookies[settings.AUTH_COOKIE_ACCESS] = "garbage.garbage.garbage"
     client.cookies[settings.AUTH_COOKIE_REFRESH] = old_pair["refresh"]
     return client
@@ -86,3 +92,9 @@ def test_failed_login_logged_without_password(api_client, user, caplog):
     messages = [r.getMessage() for r in caplog.records if r.name.startswith("accounts")]
     assert any("invalid_credentials" in m and "198.51.100.31" in m for m in messages)
     assert not any("hunter2-secret" in m for m in messages)
+
+
+def test_stale_client_is_rejected_elsewhere(stale_client):
+    # The same credentials on an authenticated endpoint fail, so the tests above prove
+    # that the public endpoints ignore them rather than accept them.
+    assert stale_client.get("/auth/me").status_code == 401
