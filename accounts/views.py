@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.authentication import enforce_csrf
+from accounts.client_ip import client_ip
 from accounts.models import Role, User
 from accounts.serializers import (
     AvailablePersonSerializer,
@@ -23,6 +24,7 @@ from accounts.serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
+from accounts.throttles import AUTH_THROTTLE_CLASSES, refresh_token_account
 from accounts.tokens import clear_auth_cookies, issue_token_pair, set_auth_cookies
 from config.schema import error_responses
 
@@ -33,10 +35,6 @@ COOKIE_MODE_NOTE = (
     "`refresh_token` on /auth/) and left out of the body; a `csrftoken` cookie is set too, whose "
     "value goes in the `X-CSRFToken` header of every unsafe request made with the cookies."
 )
-
-
-def client_ip(request: Request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _token_response(
@@ -66,7 +64,22 @@ class PublicAuthView(APIView):
         return 'Bearer realm="api"'
 
 
+def _email_account(request: Request) -> str | None:
+    # Throttles run before validation, so the body may be anything. Without a usable email
+    # only the per-IP budget applies, and validation then rejects the request.
+    email = request.data.get("email") if isinstance(request.data, dict) else None
+    if not isinstance(email, str) or not email.strip():
+        return None
+    return "email:" + email.strip().lower()
+
+
 class SignupView(PublicAuthView):
+    throttle_classes = AUTH_THROTTLE_CLASSES
+    throttle_endpoint = "signup"
+
+    def get_throttle_account(self, request: Request) -> str | None:
+        return _email_account(request)
+
     @extend_schema(
         tags=["auth"],
         summary="Create an account and log in",
@@ -95,6 +108,12 @@ class SignupView(PublicAuthView):
 
 
 class LoginView(PublicAuthView):
+    throttle_classes = AUTH_THROTTLE_CLASSES
+    throttle_endpoint = "login"
+
+    def get_throttle_account(self, request: Request) -> str | None:
+        return _email_account(request)
+
     @extend_schema(
         tags=["auth"],
         summary="Log in with email and password",
@@ -115,7 +134,9 @@ class LoginView(PublicAuthView):
             request._request, email=data["email"].lower(), password=data["password"]
         )
         if user is None:
-            logger.info("Failed login from %s: invalid credentials", client_ip(request))
+            logger.warning(
+                "Failed login: reason=invalid_credentials client_ip=%s", client_ip(request)
+            )
             raise exceptions.AuthenticationFailed(
                 "Invalid email or password.", code="invalid_credentials"
             )
@@ -130,6 +151,15 @@ class LoginView(PublicAuthView):
 
 
 class RefreshView(PublicAuthView):
+    throttle_classes = AUTH_THROTTLE_CLASSES
+    throttle_endpoint = "refresh"
+
+    def get_throttle_account(self, request: Request) -> str | None:
+        raw = request.data.get("refresh") if isinstance(request.data, dict) else None
+        if not isinstance(raw, str) or not raw:
+            raw = request.COOKIES.get(settings.AUTH_COOKIE_REFRESH)
+        return refresh_token_account(raw)
+
     @extend_schema(
         tags=["auth"],
         summary="Exchange a refresh token for a new pair",
@@ -158,7 +188,13 @@ class RefreshView(PublicAuthView):
             enforce_csrf(request)
             use_cookies = True
 
-        user, pair = services.refresh_rotate(raw_refresh=raw)
+        try:
+            user, pair = services.refresh_rotate(raw_refresh=raw)
+        except exceptions.AuthenticationFailed as error:
+            logger.warning(
+                "Failed refresh: reason=%s client_ip=%s", error.get_codes(), client_ip(request)
+            )
+            raise
         return _token_response(
             request, user, pair, use_cookies=use_cookies, status_code=status.HTTP_200_OK
         )

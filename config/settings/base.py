@@ -220,3 +220,78 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# ---------------------------------------------------------------------------
+# Google login (django-allauth) and login throttling
+# ---------------------------------------------------------------------------
+# allauth supplies the Google provider: the OAuth2 redirect, state and PKCE, the token
+# exchange and ID token verification. accounts/adapters.py and accounts/social.py decide
+# which local user a Google identity maps to and issue our own JWT pair. allauth's
+# session login, templates and account URLs are not mounted.
+
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+]
+MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware"]
+
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# Linking a Google identity to an existing account by email is decided in
+# accounts/social.py, never by allauth's automatic email authentication.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# allauth builds the OAuth2 redirect_uri from the request. Behind a TLS-terminating proxy
+# the request looks like plain HTTP, so outside development the scheme is forced to https.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("GOOGLE_REQUESTS_TIMEOUT_SECONDS", default=5)
+
+GOOGLE_CLIENT_ID = env.str("GOOGLE_CLIENT_ID", default="")
+GOOGLE_CLIENT_SECRET = env.str("GOOGLE_CLIENT_SECRET", default="")
+SOCIALACCOUNT_PROVIDERS = {
+    "google": {
+        "SCOPE": ["openid", "email", "profile"],
+        "AUTH_PARAMS": {"prompt": "select_account"},
+        "OAUTH_PKCE_ENABLED": True,
+    },
+}
+if GOOGLE_CLIENT_ID:
+    SOCIALACCOUNT_PROVIDERS["google"]["APP"] = {
+        "client_id": GOOGLE_CLIENT_ID,
+        "secret": GOOGLE_CLIENT_SECRET,
+    }
+
+# Front-end page that the browser flow redirects to after Google login, with the tokens
+# in cookies. A `next` URL passed to /auth/google/login must have one of the allowed
+# origins, and the origin of GOOGLE_LOGIN_REDIRECT_URL is always allowed.
+GOOGLE_LOGIN_REDIRECT_URL = env.str("GOOGLE_LOGIN_REDIRECT_URL", default="")
+GOOGLE_LOGIN_REDIRECT_ALLOWED_ORIGINS = env.list(
+    "GOOGLE_LOGIN_REDIRECT_ALLOWED_ORIGINS", default=[]
+)
+
+# How many reverse proxies in front of the app append to X-Forwarded-For; the client IP
+# is the entry that many places from the right. 0 ignores the header and uses
+# REMOTE_ADDR. See accounts/client_ip.py and the README for Render.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Budgets of the login endpoints, in DRF's "<count>/<second|minute|hour|day>" form. The
+# counters live in the default cache, so every worker shares one budget when it is Redis.
+AUTH_THROTTLE_RATES = {
+    "login_ip": env.str("THROTTLE_LOGIN_IP", default="30/minute"),
+    "login_account": env.str("THROTTLE_LOGIN_ACCOUNT", default="10/hour"),
+    "signup_ip": env.str("THROTTLE_SIGNUP_IP", default="10/hour"),
+    "signup_account": env.str("THROTTLE_SIGNUP_ACCOUNT", default="5/hour"),
+    "refresh_ip": env.str("THROTTLE_REFRESH_IP", default="60/minute"),
+    "refresh_account": env.str("THROTTLE_REFRESH_ACCOUNT", default="30/minute"),
+    "google_ip": env.str("THROTTLE_GOOGLE_IP", default="30/minute"),
+    "google_account": env.str("THROTTLE_GOOGLE_ACCOUNT", default="20/hour"),
+}
