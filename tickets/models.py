@@ -92,6 +92,7 @@ class TicketEventKind(models.TextChoices):
     CREATED = "created", "Created"
     STATUS_CHANGED = "status_changed", "Status changed"
     ASSIGNEE_CHANGED = "assignee_changed", "Assignee changed"
+    AUTO_ASSIGNMENT = "auto_assignment", "Automatic assignment"
 
 
 class TicketEvent(models.Model):

@@ -1,3 +1,4 @@
+from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -35,7 +36,15 @@ class TicketCreateInputSerializer(StrictInputSerializer):
     priority = serializers.ChoiceField(
         choices=TicketPriority.choices, required=False, default=TicketPriority.MEDIUM
     )
-    assignee = ActiveUserField(required=False, allow_null=True, default=None)
+    assignee = ActiveUserField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Leave it out to assign the ticket automatically to the available administrator "
+            "with the fewest open and in-progress tickets. Send a user id to choose the "
+            "assignee yourself (available or not), or `null` to leave the ticket unassigned."
+        ),
+    )
     status = serializers.ChoiceField(
         choices=TicketStatus.choices,
         required=False,
@@ -60,9 +69,17 @@ class TicketUpdateInputSerializer(StrictInputSerializer):
     )
 
 
+class AssigneeSerializer(UserSummarySerializer):
+    """The assignee of a ticket, with the availability flag that decides who gets new work."""
+
+    class Meta(UserSummarySerializer.Meta):
+        fields = [*UserSummarySerializer.Meta.fields, "is_available"]
+        read_only_fields = fields
+
+
 class TicketListSerializer(serializers.ModelSerializer):
     creator = UserSummarySerializer(read_only=True)
-    assignee = UserSummarySerializer(read_only=True, allow_null=True)
+    assignee = AssigneeSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Ticket
@@ -81,7 +98,7 @@ class TicketListSerializer(serializers.ModelSerializer):
 
 class TicketDetailSerializer(serializers.ModelSerializer):
     creator = UserSummarySerializer(read_only=True)
-    assignee = UserSummarySerializer(read_only=True, allow_null=True)
+    assignee = AssigneeSerializer(read_only=True, allow_null=True)
     allowed_transitions = serializers.SerializerMethodField(
         help_text="Statuses the caller may move this ticket to now."
     )
@@ -107,6 +124,72 @@ class TicketDetailSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(TicketStatus.choices)))
     def get_allowed_transitions(self, ticket: Ticket) -> list[str]:
         return user_targets(ticket, self.context["request"].user)
+
+
+class AssignmentMethod(models.TextChoices):
+    AUTOMATIC = "automatic", "Automatic"
+    MANUAL = "manual", "Manual"
+    NONE = "none", "Left unassigned"
+
+
+class AssignmentSerializer(serializers.Serializer):
+    """The outcome of a write for the ticket's assignee."""
+
+    method = serializers.ChoiceField(
+        choices=AssignmentMethod.choices,
+        help_text=(
+            "`automatic`: chosen by the server; `manual`: the id the client sent; `none`: the "
+            "client sent `null`."
+        ),
+    )
+    assignee_available = serializers.BooleanField(
+        allow_null=True,
+        help_text="The assignee's availability flag; null when the ticket is unassigned.",
+    )
+    detail = serializers.CharField(help_text="The outcome in a sentence.")
+
+
+def describe_assignment(ticket: Ticket, method: str) -> dict:
+    """Build the `assignment` part of a create or edit response for the ticket's assignee."""
+    assignee = ticket.assignee
+    if assignee is None:
+        if method == AssignmentMethod.AUTOMATIC:
+            detail = "No administrator is available, so the ticket is unassigned."
+        else:
+            detail = "The ticket is unassigned."
+        return {"method": method, "assignee_available": None, "detail": detail}
+
+    if method == AssignmentMethod.AUTOMATIC:
+        detail = (
+            f"Assigned automatically to {assignee.email}, the available administrator with "
+            "the fewest open and in-progress tickets."
+        )
+    elif assignee.is_available:
+        detail = f"Assigned to {assignee.email}, who is available."
+    else:
+        detail = (
+            f"Assigned to {assignee.email}, who is not available at the moment: the ticket "
+            "may wait until they are back."
+        )
+    return {"method": method, "assignee_available": assignee.is_available, "detail": detail}
+
+
+class TicketWriteSerializer(TicketDetailSerializer):
+    """A created or edited ticket, with how its assignee was decided.
+
+    `assignment` comes from the serializer context and is null when the write did not touch
+    the assignee.
+    """
+
+    assignment = serializers.SerializerMethodField()
+
+    class Meta(TicketDetailSerializer.Meta):
+        fields = [*TicketDetailSerializer.Meta.fields, "assignment"]
+        read_only_fields = fields
+
+    @extend_schema_field(AssignmentSerializer(allow_null=True))
+    def get_assignment(self, ticket: Ticket) -> dict | None:
+        return self.context.get("assignment")
 
 
 class TicketEventSerializer(serializers.ModelSerializer):

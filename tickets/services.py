@@ -8,6 +8,7 @@ from rest_framework import exceptions
 
 from accounts.models import User
 from config.errors import Conflict
+from tickets.assignment import auto_assignee_pick
 from tickets.models import Ticket, TicketEvent, TicketEventKind, TicketStatus
 from tickets.selectors import ticket_list_visible_to
 
@@ -34,8 +35,21 @@ def ticket_create(
     description: str = "",
     priority: str | None = None,
     assignee: User | None = None,
+    auto_assign: bool = False,
 ) -> Ticket:
-    """Create an open ticket; the status never comes from the caller."""
+    """Create an open ticket; the status never comes from the caller.
+
+    With `auto_assign` the assignee is chosen by `tickets.assignment.auto_assignee_pick`
+    (it may find nobody, and the ticket stays unassigned) and the choice and its reason go
+    into the history. Otherwise `assignee` is used as given, available or not.
+    """
+    if auto_assign and assignee is not None:
+        raise ValueError("Pass either an assignee or auto_assign=True, not both.")
+
+    picked = auto_assignee_pick() if auto_assign else None
+    if picked is not None:
+        assignee = picked.assignee
+
     ticket = Ticket(title=title, description=description, creator=creator, assignee=assignee)
     if priority:
         ticket.priority = priority
@@ -46,9 +60,23 @@ def ticket_create(
         kind=TicketEventKind.CREATED,
         actor=creator,
         to_status=ticket.status,
-        to_assignee=assignee,
+        to_assignee=None if auto_assign else assignee,
     )
-    logger.info("Ticket %s created by user %s", ticket.pk, creator.pk)
+    if picked is not None:
+        TicketEvent.objects.create(
+            ticket=ticket,
+            kind=TicketEventKind.AUTO_ASSIGNMENT,
+            actor=creator,
+            to_assignee=picked.assignee,
+            note=picked.reason,
+        )
+    logger.info(
+        "Ticket %s created by user %s, assigned to user %s%s",
+        ticket.pk,
+        creator.pk,
+        ticket.assignee_id,
+        " automatically" if auto_assign else "",
+    )
     return ticket
 
 

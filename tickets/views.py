@@ -11,11 +11,14 @@ from tickets import selectors, services
 from tickets.filters import StrictOrderingFilter, StrictSearchFilter, TicketFilter
 from tickets.models import Ticket, TicketEvent
 from tickets.serializers import (
+    AssignmentMethod,
     TicketCreateInputSerializer,
     TicketDetailSerializer,
     TicketEventSerializer,
     TicketListSerializer,
     TicketUpdateInputSerializer,
+    TicketWriteSerializer,
+    describe_assignment,
 )
 
 
@@ -59,23 +62,38 @@ class TicketListCreateView(generics.GenericAPIView):
     @extend_schema(
         tags=["tickets"],
         summary="Create a ticket",
-        description="The caller becomes the creator; the ticket always starts `open`.",
+        description=(
+            "The caller becomes the creator; the ticket always starts `open`. Without "
+            "`assignee` the server assigns the available administrator with the fewest open "
+            "and in-progress tickets (ties: the one assigned least recently), or leaves the "
+            "ticket unassigned when nobody is available; `assignment` in the response says "
+            "which happened. `assignee: null` opts out and leaves the ticket unassigned."
+        ),
         request=TicketCreateInputSerializer,
-        responses={201: TicketDetailSerializer, **error_responses(400, 401)},
+        responses={201: TicketWriteSerializer, **error_responses(400, 401)},
     )
     def post(self, request: Request) -> Response:
         serializer = TicketCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
 
+        auto_assign = "assignee" not in data
         ticket = services.ticket_create(
             creator=request.user,
             title=data["title"],
             description=data["description"],
             priority=data["priority"],
-            assignee=data["assignee"],
+            assignee=data.get("assignee"),
+            auto_assign=auto_assign,
         )
-        body = TicketDetailSerializer(ticket, context={"request": request}).data
+        if auto_assign:
+            method = AssignmentMethod.AUTOMATIC
+        elif ticket.assignee is None:
+            method = AssignmentMethod.NONE
+        else:
+            method = AssignmentMethod.MANUAL
+        context = {"request": request, "assignment": describe_assignment(ticket, method)}
+        body = TicketWriteSerializer(ticket, context=context).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -99,19 +117,23 @@ class TicketDetailView(generics.GenericAPIView):
             "The creator or an administrator may change title, description, priority and "
             "assignee. A `status` is a transition request and needs an administrator: 403 "
             "otherwise, 409 (with `current_status` and `allowed_transitions`) when the state "
-            "machine does not allow it. A closed ticket cannot be edited (409)."
+            "machine does not allow it. A closed ticket cannot be edited (409). When the "
+            "request sets `assignee`, `assignment` says whether the new assignee is available."
         ),
         request=TicketUpdateInputSerializer,
-        responses={200: TicketDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: TicketWriteSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     def patch(self, request: Request, ticket_id: int) -> Response:
         serializer = TicketUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        changes = serializer.validated_data
 
-        ticket = services.ticket_update(
-            actor=request.user, ticket_id=ticket_id, changes=serializer.validated_data
-        )
-        return Response(TicketDetailSerializer(ticket, context={"request": request}).data)
+        ticket = services.ticket_update(actor=request.user, ticket_id=ticket_id, changes=changes)
+        context = {"request": request}
+        if "assignee" in changes:
+            method = AssignmentMethod.NONE if ticket.assignee is None else AssignmentMethod.MANUAL
+            context["assignment"] = describe_assignment(ticket, method)
+        return Response(TicketWriteSerializer(ticket, context=context).data)
 
 
 class TicketHistoryView(generics.GenericAPIView):

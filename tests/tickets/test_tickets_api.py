@@ -59,11 +59,23 @@ def test_create_sets_creator_and_open_status(auth_client, user, other_user):
 
 
 def test_create_defaults_priority_medium(auth_client, user):
+    # No administrator exists, so automatic assignment finds nobody.
     response = auth_client(user).post("/tickets", {"title": "Mouse broken"}, format="json")
 
     assert response.status_code == 201
     assert response.data["priority"] == "medium"
     assert response.data["assignee"] is None
+    assert response.data["assignment"]["method"] == "automatic"
+
+
+def test_create_with_null_assignee_stays_unassigned(auth_client, user, admin_user):
+    response = auth_client(user).post(
+        "/tickets", {"title": "Mouse broken", "assignee": None}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert response.data["assignee"] is None
+    assert response.data["assignment"]["method"] == "none"
 
 
 def test_create_anonymous_is_401(api_client):
