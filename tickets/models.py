@@ -93,6 +93,7 @@ class TicketEventKind(models.TextChoices):
     STATUS_CHANGED = "status_changed", "Status changed"
     ASSIGNEE_CHANGED = "assignee_changed", "Assignee changed"
     AUTO_ASSIGNMENT = "auto_assignment", "Automatic assignment"
+    COMMENTED = "commented", "Commented"
 
 
 class TicketEvent(models.Model):
@@ -112,6 +113,10 @@ class TicketEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     note = models.CharField(max_length=500, blank=True)
+    # Set on `commented` rows; the history hides rows of internal comments from non-admins.
+    comment = models.ForeignKey(
+        "TicketComment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -122,3 +127,27 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on ticket {self.ticket_id}"
+
+
+COMMENT_MAX_LENGTH = 10_000
+
+
+class TicketComment(models.Model):
+    """A message on a ticket. Internal comments are notes among administrators only."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ticket_comments"
+    )
+    body = models.TextField(max_length=COMMENT_MAX_LENGTH)
+    internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "created_at", "id"], name="ticketcomment_ticket_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on ticket {self.ticket_id}"

@@ -7,9 +7,11 @@ from accounts.models import User
 from accounts.serializers import UserSummarySerializer
 from config.serializers import StrictInputSerializer
 from tickets.models import (
+    COMMENT_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Ticket,
+    TicketComment,
     TicketEvent,
     TicketPriority,
     TicketStatus,
@@ -192,10 +194,38 @@ class TicketWriteSerializer(TicketDetailSerializer):
         return self.context.get("assignment")
 
 
+class CommentCreateInputSerializer(StrictInputSerializer):
+    body = serializers.CharField(max_length=COMMENT_MAX_LENGTH)
+    internal = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="A note for administrators only; only administrators may set it.",
+    )
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = UserSummarySerializer(read_only=True)
+
+    class Meta:
+        model = TicketComment
+        fields = ["id", "author", "body", "internal", "created_at"]
+        read_only_fields = fields
+
+
+class EventCommentSerializer(serializers.ModelSerializer):
+    """The comment of a `commented` history row; its author is the row's `actor`."""
+
+    class Meta:
+        model = TicketComment
+        fields = ["id", "body", "internal"]
+        read_only_fields = fields
+
+
 class TicketEventSerializer(serializers.ModelSerializer):
     actor = UserSummarySerializer(read_only=True)
     from_assignee = UserSummarySerializer(read_only=True, allow_null=True)
     to_assignee = UserSummarySerializer(read_only=True, allow_null=True)
+    comment = EventCommentSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = TicketEvent
@@ -208,6 +238,7 @@ class TicketEventSerializer(serializers.ModelSerializer):
             "from_assignee",
             "to_assignee",
             "note",
+            "comment",
             "created_at",
         ]
         read_only_fields = fields

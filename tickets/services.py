@@ -7,10 +7,10 @@ from django.db import transaction
 from rest_framework import exceptions
 
 from accounts.models import User
-from config.errors import Conflict
+from config.errors import ApplicationError, Conflict
 from tickets.assignment import auto_assignee_pick
-from tickets.models import Ticket, TicketEvent, TicketEventKind, TicketStatus
-from tickets.selectors import ticket_list_visible_to
+from tickets.models import Ticket, TicketComment, TicketEvent, TicketEventKind, TicketStatus
+from tickets.selectors import ticket_get_visible, ticket_list_visible_to
 
 logger = logging.getLogger(__name__)
 
@@ -206,3 +206,41 @@ def _apply_field_changes(*, ticket: Ticket, actor: User, changes: dict[str, Any]
             ticket.assignee_id,
             actor.pk,
         )
+
+
+@transaction.atomic
+def comment_create(
+    *, author: User, ticket_id: int, body: str, internal: bool = False
+) -> TicketComment:
+    """Add a comment to a ticket `author` may see, and a `commented` row to its history.
+
+    Only administrators may write internal comments (403 otherwise, naming `internal`).
+    Closed tickets accept comments too, because a comment does not change the ticket.
+    """
+    ticket = ticket_get_visible(user=author, ticket_id=ticket_id)
+    if internal and not author.is_admin:
+        raise ApplicationError(
+            "Only administrators can write internal comments.",
+            code="permission_denied",
+            status_code=403,
+            fields={"internal": ["Only administrators may set this."]},
+        )
+
+    comment = TicketComment.objects.create(
+        ticket=ticket, author=author, body=body, internal=internal
+    )
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=TicketEventKind.COMMENTED,
+        actor=author,
+        comment=comment,
+        created_at=comment.created_at,
+    )
+    logger.info(
+        "Comment %s (internal: %s) added to ticket %s by user %s",
+        comment.pk,
+        internal,
+        ticket.pk,
+        author.pk,
+    )
+    return comment

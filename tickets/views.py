@@ -9,9 +9,11 @@ from config.pagination import StrictCursorPagination
 from config.schema import error_responses
 from tickets import selectors, services
 from tickets.filters import StrictOrderingFilter, StrictSearchFilter, TicketFilter
-from tickets.models import Ticket, TicketEvent
+from tickets.models import Ticket, TicketComment, TicketEvent
 from tickets.serializers import (
     AssignmentMethod,
+    CommentCreateInputSerializer,
+    CommentSerializer,
     TicketCreateInputSerializer,
     TicketDetailSerializer,
     TicketEventSerializer,
@@ -150,5 +152,47 @@ class TicketHistoryView(generics.GenericAPIView):
     def get(self, request: Request, ticket_id: int) -> Response:
         ticket = selectors.ticket_get_visible(user=request.user, ticket_id=ticket_id)
         self.paginator.ordering = ("created_at", "id")
-        page = self.paginate_queryset(selectors.ticket_history(ticket=ticket))
+        page = self.paginate_queryset(selectors.ticket_history(ticket=ticket, viewer=request.user))
         return self.get_paginated_response(TicketEventSerializer(page, many=True).data)
+
+
+class TicketCommentListCreateView(generics.GenericAPIView):
+    serializer_class = CommentSerializer
+    pagination_class = StrictCursorPagination
+    queryset = TicketComment.objects.none()
+
+    @extend_schema(
+        tags=["comments"],
+        summary="The ticket's comments, oldest first",
+        description=(
+            "Visible to the ticket's creator, assignee and administrators (404 for anyone "
+            "else). Internal comments are listed for administrators only."
+        ),
+        parameters=[OpenApiParameter("page_size", int, description="Comments per page, 1 to 100.")],
+        responses={200: CommentSerializer(many=True), **error_responses(400, 401, 404)},
+    )
+    def get(self, request: Request, ticket_id: int) -> Response:
+        ticket = selectors.ticket_get_visible(user=request.user, ticket_id=ticket_id)
+        self.paginator.ordering = ("created_at", "id")
+        page = self.paginate_queryset(selectors.ticket_comments(ticket=ticket, viewer=request.user))
+        return self.get_paginated_response(CommentSerializer(page, many=True).data)
+
+    @extend_schema(
+        tags=["comments"],
+        summary="Comment on a ticket",
+        description=(
+            "Anyone who can see the ticket may comment, closed tickets included. Only "
+            "administrators may set `internal` (403 otherwise). The comment also appears in "
+            "the ticket's history as a `commented` row."
+        ),
+        request=CommentCreateInputSerializer,
+        responses={201: CommentSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, ticket_id: int) -> Response:
+        serializer = CommentCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+
+        comment = services.comment_create(
+            author=request.user, ticket_id=ticket_id, **serializer.validated_data
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
