@@ -57,6 +57,9 @@ class Ticket(FSMModelMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Incremented by every service write to the row, under its row lock; the ETag is built
+    # from it, so If-Match can detect that someone else changed the ticket in between.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         indexes = [
@@ -68,6 +71,11 @@ class Ticket(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
+
+    @property
+    def etag(self) -> str:
+        """The strong entity tag of this version of the ticket, quoted as in an HTTP header."""
+        return f'"{self.pk}-{self.version}"'
 
     @transition(
         field=status,

@@ -17,6 +17,11 @@ logger = logging.getLogger(__name__)
 EDITABLE_FIELDS = ("title", "description", "priority", "assignee")
 
 
+def etag_matches(current: str, candidates: list[str]) -> bool:
+    """Compare entity tags strongly (RFC 9110, 13.1.1): a weak tag `W/"..."` never matches."""
+    return any(tag == "*" or tag == current for tag in candidates)
+
+
 def allowed_targets(ticket: Ticket) -> list[str]:
     """Statuses the state machine allows from the ticket's current one, for any administrator."""
     return [t.target for t in ticket.get_available_status_transitions()]
@@ -117,7 +122,8 @@ def _apply_transition(*, ticket: Ticket, actor: User, target: str, note: str = "
 
     source = ticket.status
     getattr(ticket, transition.name)()
-    ticket.save(update_fields=["status", "started_at", "closed_at", "updated_at"])
+    ticket.version += 1
+    ticket.save(update_fields=["status", "started_at", "closed_at", "version", "updated_at"])
     TicketEvent.objects.create(
         ticket=ticket,
         kind=TicketEventKind.STATUS_CHANGED,
@@ -142,14 +148,30 @@ def ticket_transition(*, actor: User, ticket_id: int, target: str, note: str = "
 
 
 @transaction.atomic
-def ticket_update(*, actor: User, ticket_id: int, changes: dict[str, Any]) -> Ticket:
+def ticket_update(
+    *,
+    actor: User,
+    ticket_id: int,
+    changes: dict[str, Any],
+    if_match: list[str] | None = None,
+) -> Ticket:
     """Apply a partial update: field edits and, if `status` is in `changes`, a transition.
 
     Field edits need the creator or an administrator; a status change needs an
     administrator. A closed ticket accepts neither (409). Fields not in `changes` keep
-    their stored values, because only the changed columns are written.
+    their stored values, because only the changed columns are written. With `if_match`
+    (the entity tags of an If-Match header) the update runs only if one of them is the
+    ticket's current ETag or `*`, and raises 412 otherwise. The check runs under the
+    row lock, so two writers holding the same ETag cannot both pass it.
     """
     ticket = _lock_visible(actor=actor, ticket_id=ticket_id)
+    if if_match is not None and not etag_matches(ticket.etag, if_match):
+        raise ApplicationError(
+            "The ticket has changed since you read it: fetch it again for its current ETag, "
+            "then retry with that ETag in If-Match.",
+            code="precondition_failed",
+            status_code=412,
+        )
     changes = dict(changes)
     target = changes.pop("status", None)
 
@@ -190,7 +212,8 @@ def _apply_field_changes(*, ticket: Ticket, actor: User, changes: dict[str, Any]
     previous_assignee = ticket.assignee
     for name in changed:
         setattr(ticket, name, changes[name])
-    ticket.save(update_fields=[*changed, "updated_at"])
+    ticket.version += 1
+    ticket.save(update_fields=[*changed, "version", "updated_at"])
 
     if "assignee" in changed:
         TicketEvent.objects.create(

@@ -6,6 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.pagination import StrictCursorPagination
+from config.preconditions import IF_MATCH_PARAMETER, etag_header, read_if_match
 from config.schema import error_responses
 from tickets import selectors, services
 from tickets.filters import StrictOrderingFilter, StrictSearchFilter, TicketFilter
@@ -71,6 +72,7 @@ class TicketListCreateView(generics.GenericAPIView):
             "ticket unassigned when nobody is available; `assignment` in the response says "
             "which happened. `assignee: null` opts out and leaves the ticket unassigned."
         ),
+        parameters=[etag_header(201)],
         request=TicketCreateInputSerializer,
         responses={201: TicketWriteSerializer, **error_responses(400, 401)},
     )
@@ -96,7 +98,7 @@ class TicketListCreateView(generics.GenericAPIView):
             method = AssignmentMethod.MANUAL
         context = {"request": request, "assignment": describe_assignment(ticket, method)}
         body = TicketWriteSerializer(ticket, context=context).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        return Response(body, status=status.HTTP_201_CREATED, headers={"ETag": ticket.etag})
 
 
 class TicketDetailView(generics.GenericAPIView):
@@ -106,11 +108,14 @@ class TicketDetailView(generics.GenericAPIView):
     @extend_schema(
         tags=["tickets"],
         summary="One ticket, with the transitions the caller may run",
+        description="The `ETag` header identifies this version; send it in `If-Match` on PATCH.",
+        parameters=[etag_header(200)],
         responses={200: TicketDetailSerializer, **error_responses(401, 404)},
     )
     def get(self, request: Request, ticket_id: int) -> Response:
         ticket = selectors.ticket_get_visible(user=request.user, ticket_id=ticket_id)
-        return Response(TicketDetailSerializer(ticket, context={"request": request}).data)
+        body = TicketDetailSerializer(ticket, context={"request": request}).data
+        return Response(body, headers={"ETag": ticket.etag})
 
     @extend_schema(
         tags=["tickets"],
@@ -120,22 +125,29 @@ class TicketDetailView(generics.GenericAPIView):
             "assignee. A `status` is a transition request and needs an administrator: 403 "
             "otherwise, 409 (with `current_status` and `allowed_transitions`) when the state "
             "machine does not allow it. A closed ticket cannot be edited (409). When the "
-            "request sets `assignee`, `assignment` says whether the new assignee is available."
+            "request sets `assignee`, `assignment` says whether the new assignee is available. "
+            "With `If-Match` the edit runs only if the ticket still has that ETag (412 "
+            "otherwise, and nothing changes); without it the edit is unconditional."
         ),
+        parameters=[IF_MATCH_PARAMETER, etag_header(200)],
         request=TicketUpdateInputSerializer,
-        responses={200: TicketWriteSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: TicketWriteSerializer, **error_responses(400, 401, 403, 404, 409, 412)},
     )
     def patch(self, request: Request, ticket_id: int) -> Response:
+        if_match = read_if_match(request)
         serializer = TicketUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         changes = serializer.validated_data
 
-        ticket = services.ticket_update(actor=request.user, ticket_id=ticket_id, changes=changes)
+        ticket = services.ticket_update(
+            actor=request.user, ticket_id=ticket_id, changes=changes, if_match=if_match
+        )
         context = {"request": request}
         if "assignee" in changes:
             method = AssignmentMethod.NONE if ticket.assignee is None else AssignmentMethod.MANUAL
             context["assignment"] = describe_assignment(ticket, method)
-        return Response(TicketWriteSerializer(ticket, context=context).data)
+        body = TicketWriteSerializer(ticket, context=context).data
+        return Response(body, headers={"ETag": ticket.etag})
 
 
 class TicketHistoryView(generics.GenericAPIView):

@@ -126,3 +126,24 @@ def test_parallel_creates_spread_load_evenly(live_server):
         kind=TicketEventKind.AUTO_ASSIGNMENT, ticket__title__startswith="Parallel"
     )
     assert auto_events.count() == 100
+
+
+def test_same_if_match_only_one_write_wins(live_server):
+    """Ten edits sent at once with one ETag: one wins, the other nine get 412."""
+    admin = AdminFactory()
+    ticket = services.ticket_create(creator=admin, title="Old title", assignee=None)
+    url = f"{live_server.url}/tickets/{ticket.pk}"
+    token = issue_token_pair(admin)["access"]
+    headers = {"Authorization": f"Bearer {token}", "If-Match": ticket.etag}
+
+    responses = send_together(
+        [("PATCH", url, headers, {"title": f"Title from writer {n}"}) for n in range(9)]
+        + [("PATCH", url, headers, {"status": "in_progress"})]
+    )
+
+    codes = sorted(response.status_code for response in responses)
+    assert codes == [200] + [412] * 9
+    ticket.refresh_from_db()
+    assert ticket.version == 2
+    winner = next(r for r in responses if r.status_code == 200).json()
+    assert (ticket.title, ticket.status) == (winner["title"], winner["status"])
