@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from config.pagination import StrictCursorPagination
 from config.preconditions import IF_MATCH_PARAMETER, etag_header, read_if_match
 from config.schema import error_responses
+from idempotency.views import IDEMPOTENCY_KEY_PARAMETER, idempotent, replay_header
 from tickets import selectors, services
 from tickets.filters import StrictOrderingFilter, StrictSearchFilter, TicketFilter
 from tickets.models import Ticket, TicketComment, TicketEvent
@@ -72,10 +73,11 @@ class TicketListCreateView(generics.GenericAPIView):
             "ticket unassigned when nobody is available; `assignment` in the response says "
             "which happened. `assignee: null` opts out and leaves the ticket unassigned."
         ),
-        parameters=[etag_header(201)],
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, etag_header(201), replay_header(201)],
         request=TicketCreateInputSerializer,
-        responses={201: TicketWriteSerializer, **error_responses(400, 401)},
+        responses={201: TicketWriteSerializer, **error_responses(400, 401, 422)},
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         serializer = TicketCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -197,9 +199,11 @@ class TicketCommentListCreateView(generics.GenericAPIView):
             "administrators may set `internal` (403 otherwise). The comment also appears in "
             "the ticket's history as a `commented` row."
         ),
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, replay_header(201)],
         request=CommentCreateInputSerializer,
-        responses={201: CommentSerializer, **error_responses(400, 401, 403, 404)},
+        responses={201: CommentSerializer, **error_responses(400, 401, 403, 404, 422)},
     )
+    @idempotent
     def post(self, request: Request, ticket_id: int) -> Response:
         serializer = CommentCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
