@@ -16,7 +16,12 @@ def ticket_list_visible_to(*, user) -> QuerySet[Ticket]:
 
 def ticket_get_visible(*, user, ticket_id: int) -> Ticket:
     """The ticket if `user` may see it; a missing ticket and a hidden one are both 404."""
-    ticket = ticket_list_visible_to(user=user).filter(pk=ticket_id).first()
+    ticket = (
+        ticket_list_visible_to(user=user)
+        .select_related("feedback__author")
+        .filter(pk=ticket_id)
+        .first()
+    )
     if ticket is None:
         raise NotFound("Ticket not found.")
     return ticket

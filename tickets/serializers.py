@@ -9,10 +9,15 @@ from config.serializers import StrictInputSerializer
 from tickets.models import (
     COMMENT_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
+    EVENT_NOTE_MAX_LENGTH,
+    FEEDBACK_COMMENT_MAX_LENGTH,
+    RATING_MAX,
+    RATING_MIN,
     TITLE_MAX_LENGTH,
     Ticket,
     TicketComment,
     TicketEvent,
+    TicketFeedback,
     TicketPriority,
     TicketStatus,
 )
@@ -98,11 +103,40 @@ class TicketListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class FeedbackSerializer(serializers.ModelSerializer):
+    author = UserSummarySerializer(read_only=True)
+
+    class Meta:
+        model = TicketFeedback
+        fields = ["id", "author", "rating", "comment", "created_at"]
+        read_only_fields = fields
+
+
+class FeedbackCreateInputSerializer(StrictInputSerializer):
+    rating = serializers.IntegerField(min_value=RATING_MIN, max_value=RATING_MAX)
+    comment = serializers.CharField(
+        max_length=FEEDBACK_COMMENT_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+
+
+class ReopenInputSerializer(StrictInputSerializer):
+    reason = serializers.CharField(
+        max_length=EVENT_NOTE_MAX_LENGTH,
+        help_text="Why the ticket is reopened; kept in the history.",
+    )
+
+
 class TicketDetailSerializer(serializers.ModelSerializer):
     creator = UserSummarySerializer(read_only=True)
     assignee = AssigneeSerializer(read_only=True, allow_null=True)
     allowed_transitions = serializers.SerializerMethodField(
-        help_text="Statuses the caller may move this ticket to now."
+        help_text=(
+            "Statuses the caller may move this ticket to now. `open` on a closed ticket "
+            "means it can be reopened with POST /tickets/{id}/reopen."
+        )
+    )
+    feedback = serializers.SerializerMethodField(
+        help_text="The creator's rating once the ticket is closed; null until given."
     )
 
     class Meta:
@@ -120,12 +154,21 @@ class TicketDetailSerializer(serializers.ModelSerializer):
             "started_at",
             "closed_at",
             "allowed_transitions",
+            "feedback",
         ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(TicketStatus.choices)))
     def get_allowed_transitions(self, ticket: Ticket) -> list[str]:
         return user_targets(ticket, self.context["request"].user)
+
+    @extend_schema_field(FeedbackSerializer(allow_null=True))
+    def get_feedback(self, ticket: Ticket) -> dict | None:
+        try:
+            feedback = ticket.feedback
+        except TicketFeedback.DoesNotExist:
+            return None
+        return FeedbackSerializer(feedback).data
 
 
 class AssignmentMethod(models.TextChoices):

@@ -9,7 +9,15 @@ from rest_framework import exceptions
 from accounts.models import User
 from config.errors import ApplicationError, Conflict
 from tickets.assignment import auto_assignee_pick
-from tickets.models import Ticket, TicketComment, TicketEvent, TicketEventKind, TicketStatus
+from tickets.models import (
+    RATING_MAX,
+    Ticket,
+    TicketComment,
+    TicketEvent,
+    TicketEventKind,
+    TicketFeedback,
+    TicketStatus,
+)
 from tickets.selectors import ticket_get_visible, ticket_list_visible_to
 
 logger = logging.getLogger(__name__)
@@ -120,6 +128,9 @@ def _apply_transition(*, ticket: Ticket, actor: User, target: str, note: str = "
     if transition is None:
         raise _transition_conflict(ticket, target)
 
+    if target == TicketStatus.OPEN and not note.strip():
+        raise exceptions.ValidationError({"reason": ["A reason is required to reopen a ticket."]})
+
     source = ticket.status
     getattr(ticket, transition.name)()
     ticket.version += 1
@@ -182,6 +193,15 @@ def ticket_update(
     if target is not None and not actor.is_admin:
         raise exceptions.PermissionDenied("Only administrators can change a ticket's status.")
     if ticket.status == TicketStatus.CLOSED:
+        if target == TicketStatus.OPEN:
+            raise exceptions.ValidationError(
+                {
+                    "status": [
+                        "Reopen a closed ticket with POST /tickets/{id}/reopen, which records "
+                        "the reason."
+                    ]
+                }
+            )
         if target is not None:
             raise _transition_conflict(ticket, target)
         if changes:
@@ -267,3 +287,54 @@ def comment_create(
         author.pk,
     )
     return comment
+
+
+@transaction.atomic
+def ticket_reopen(*, actor: User, ticket_id: int, reason: str) -> Ticket:
+    """Move a closed ticket back to `open` as administrator `actor`, recording `reason`.
+
+    Raises 404 if the actor cannot see the ticket, 403 for a non-administrator, 400 for a
+    blank reason and 409 if the ticket is not closed.
+    """
+    ticket = _lock_visible(actor=actor, ticket_id=ticket_id)
+    _apply_transition(ticket=ticket, actor=actor, target=TicketStatus.OPEN, note=reason)
+    return ticket
+
+
+@transaction.atomic
+def ticket_feedback_create(
+    *, author: User, ticket_id: int, rating: int, comment: str = ""
+) -> TicketFeedback:
+    """Record the creator's confirmation that a closed ticket was resolved, with a rating.
+
+    Only the creator may give feedback (403), only on a closed ticket (409
+    `ticket_not_closed`) and only once per ticket, even after a reopen and a second close
+    (409 `feedback_exists`). The ticket row lock makes the once-only check race-free.
+    """
+    ticket = _lock_visible(actor=author, ticket_id=ticket_id)
+    if ticket.creator_id != author.pk:
+        raise exceptions.PermissionDenied("Only the ticket's creator can give feedback on it.")
+    if ticket.status != TicketStatus.CLOSED:
+        raise Conflict(
+            "Feedback can be given once the ticket is closed.",
+            code="ticket_not_closed",
+            extra={"current_status": ticket.status},
+        )
+    if TicketFeedback.objects.filter(ticket=ticket).exists():
+        raise Conflict("Feedback on this ticket was already given.", code="feedback_exists")
+
+    feedback = TicketFeedback.objects.create(
+        ticket=ticket, author=author, rating=rating, comment=comment
+    )
+    # The detail representation includes the feedback, so the ETag must change.
+    ticket.version += 1
+    ticket.save(update_fields=["version", "updated_at"])
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=TicketEventKind.FEEDBACK,
+        actor=author,
+        note=f"Confirmed resolved; rated {rating}/{RATING_MAX}.",
+        created_at=feedback.created_at,
+    )
+    logger.info("Feedback %s/%s on ticket %s by user %s", rating, RATING_MAX, ticket.pk, author.pk)
+    return feedback

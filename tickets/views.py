@@ -16,6 +16,9 @@ from tickets.serializers import (
     AssignmentMethod,
     CommentCreateInputSerializer,
     CommentSerializer,
+    FeedbackCreateInputSerializer,
+    FeedbackSerializer,
+    ReopenInputSerializer,
     TicketCreateInputSerializer,
     TicketDetailSerializer,
     TicketEventSerializer,
@@ -212,3 +215,56 @@ class TicketCommentListCreateView(generics.GenericAPIView):
             author=request.user, ticket_id=ticket_id, **serializer.validated_data
         )
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class TicketReopenView(generics.GenericAPIView):
+    serializer_class = TicketDetailSerializer
+    queryset = Ticket.objects.none()
+
+    @extend_schema(
+        tags=["tickets"],
+        summary="Reopen a closed ticket",
+        description=(
+            "Administrators only (403 otherwise). Moves a closed ticket back to `open` through "
+            "the state machine and records the reason in the history; any other status gets "
+            "409 with `current_status` and `allowed_transitions`."
+        ),
+        request=ReopenInputSerializer,
+        parameters=[etag_header(200)],
+        responses={200: TicketDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, ticket_id: int) -> Response:
+        serializer = ReopenInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+
+        ticket = services.ticket_reopen(
+            actor=request.user, ticket_id=ticket_id, reason=serializer.validated_data["reason"]
+        )
+        body = TicketDetailSerializer(ticket, context={"request": request}).data
+        return Response(body, headers={"ETag": ticket.etag})
+
+
+class TicketFeedbackView(generics.GenericAPIView):
+    serializer_class = FeedbackSerializer
+    queryset = Ticket.objects.none()
+
+    @extend_schema(
+        tags=["tickets"],
+        summary="Confirm a closed ticket was resolved and rate it",
+        description=(
+            "Only the ticket's creator (403 for anyone else who can see it), only once the "
+            "ticket is closed (409 `ticket_not_closed`) and only once per ticket, even after a "
+            "reopen (409 `feedback_exists`). The feedback shows in the ticket's detail and "
+            "history."
+        ),
+        request=FeedbackCreateInputSerializer,
+        responses={201: FeedbackSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, ticket_id: int) -> Response:
+        serializer = FeedbackCreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+
+        feedback = services.ticket_feedback_create(
+            author=request.user, ticket_id=ticket_id, **serializer.validated_data
+        )
+        return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)

@@ -405,7 +405,8 @@ def test_admin_moves_ticket_through_states(auth_client, people, ticket):
     assert closed.status_code == 200
     assert closed.data["status"] == "closed"
     assert closed.data["closed_at"] is not None
-    assert closed.data["allowed_transitions"] == []
+    # Reopening is the one move out of `closed`, through POST /tickets/{id}/reopen.
+    assert closed.data["allowed_transitions"] == ["open"]
     steps = list(
         TicketEvent.objects.filter(ticket=ticket, kind=TicketEventKind.STATUS_CHANGED).values_list(
             "from_status", "to_status", "actor_id"
@@ -456,7 +457,7 @@ def test_closed_ticket_cannot_transition(auth_client, people, ticket):
 
     assert response.status_code == 409
     assert response.data["current_status"] == "closed"
-    assert response.data["allowed_transitions"] == []
+    assert response.data["allowed_transitions"] == ["open"]
 
 
 def test_edit_and_transition_fail_together(auth_client, people, ticket):
