@@ -2,14 +2,18 @@ from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from config.pagination import StrictCursorPagination
 from config.preconditions import IF_MATCH_PARAMETER, etag_header, read_if_match
 from config.schema import error_responses
 from idempotency.views import IDEMPOTENCY_KEY_PARAMETER, idempotent, replay_header
 from tickets import selectors, services
+from tickets.analytics import analytics_summary
+from tickets.analytics_serializers import AnalyticsQuerySerializer, AnalyticsSummarySerializer
 from tickets.filters import StrictOrderingFilter, StrictSearchFilter, TicketFilter
 from tickets.models import Ticket, TicketComment, TicketEvent
 from tickets.serializers import (
@@ -268,3 +272,31 @@ class TicketFeedbackView(generics.GenericAPIView):
             author=request.user, ticket_id=ticket_id, **serializer.validated_data
         )
         return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)
+
+
+class AnalyticsSummaryView(APIView):
+    @extend_schema(
+        tags=["analytics"],
+        summary="Ticket counts, load and resolution times (administrators only)",
+        description=(
+            "Over the tickets created in the optional range `created_from` to `created_to`: "
+            "counts per status and priority, open and in-progress tickets per assignee, the "
+            "median and 90th percentile of hours from creation to close, and per priority the "
+            "share of closed tickets closed within the target (defaults: urgent 24 h, high "
+            "48 h, medium 72 h, low 168 h; set with TICKET_TARGET_HOURS). A reopened ticket "
+            "counts from its creation to its last close."
+        ),
+        parameters=[AnalyticsQuerySerializer],
+        responses={200: AnalyticsSummarySerializer, **error_responses(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        if not request.user.is_admin:
+            raise PermissionDenied("Only administrators can read analytics.")
+        serializer = AnalyticsQuerySerializer(data=request.query_params.dict())
+        serializer.is_valid(raise_exception=True)
+        bounds = serializer.validated_data
+
+        summary = analytics_summary(
+            created_from=bounds.get("created_from"), created_before=bounds.get("created_to")
+        )
+        return Response(AnalyticsSummarySerializer(summary).data)

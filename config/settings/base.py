@@ -198,6 +198,14 @@ SPECTACULAR_SETTINGS = {
 }
 
 # ---------------------------------------------------------------------------
+# Ticket workflow
+# ---------------------------------------------------------------------------
+
+# Resolution targets in hours for the priorities given, e.g. "urgent=8,high=24"; the others
+# keep their defaults (urgent 24, high 48, medium 72, low 168). Used by /analytics/summary.
+TICKET_TARGET_HOURS = env.dict("TICKET_TARGET_HOURS", default={})
+
+# ---------------------------------------------------------------------------
 # Internationalization, static files, logging
 # ---------------------------------------------------------------------------
 
