@@ -9,7 +9,7 @@ import requests
 from accounts.tokens import issue_token_pair
 from tests.factories import AdminFactory, UserFactory
 from tickets import services
-from tickets.models import Ticket, TicketEvent, TicketEventKind, TicketStatus
+from tickets.models import Ticket, TicketEvent, TicketEventKind, TicketFeedback, TicketStatus
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -147,3 +147,19 @@ def test_same_if_match_only_one_write_wins(live_server):
     assert ticket.version == 2
     winner = next(r for r in responses if r.status_code == 200).json()
     assert (ticket.title, ticket.status) == (winner["title"], winner["status"])
+
+
+def test_parallel_feedback_is_recorded_once(live_server):
+    admin, creator = AdminFactory(), UserFactory()
+    ticket = services.ticket_create(creator=creator, title="Printer jams", assignee=None)
+    for target in ("in_progress", "closed"):
+        services.ticket_transition(actor=admin, ticket_id=ticket.pk, target=target)
+    headers = {"Authorization": f"Bearer {issue_token_pair(creator)['access']}"}
+    url = f"{live_server.url}/tickets/{ticket.pk}/feedback"
+
+    responses = send_together([("POST", url, headers, {"rating": n}) for n in range(1, 6)])
+
+    codes = sorted(response.status_code for response in responses)
+    assert codes == [201, 409, 409, 409, 409]
+    assert TicketFeedback.objects.filter(ticket=ticket).count() == 1
+    assert TicketEvent.objects.filter(ticket=ticket, kind=TicketEventKind.FEEDBACK).count() == 1
