@@ -31,6 +31,9 @@ def auto_assignee_pick() -> AutoAssignment:
     same loads and pile onto one administrator. The lock does not block inserts that only
     reference these users (foreign keys take `FOR KEY SHARE`), but it does make a
     candidate's own profile update wait for the creation to commit.
+
+    NOTE: SQLite ignores `select_for_update`, so there concurrent creations can pick the
+    same administrator. The even spread is only guaranteed, and tested, on PostgreSQL.
     """
     candidate_ids = list(
         User.objects.filter(role=Role.ADMIN, is_active=True, is_available=True)
