@@ -57,7 +57,7 @@ class TicketAdmin(admin.ModelAdmin):
     raw_id_fields = ["creator", "assignee"]
     # Status changes only through the actions below, which use the state machine and
     # write history; the form never saves the status column.
-    readonly_fields = ["status", "created_at", "updated_at", "started_at", "closed_at"]
+    readonly_fields = ["status", "created_at", "updated_at", "started_at", "closed_at", "version"]
     inlines = [TicketEventInline]
     actions = [
         _transition_action(TicketStatus.IN_PROGRESS, "Start work on the selected tickets"),

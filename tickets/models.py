@@ -21,6 +21,7 @@ class TicketPriority(models.TextChoices):
 ACTIVE_STATUSES = (TicketStatus.OPEN, TicketStatus.IN_PROGRESS)
 
 TITLE_MAX_LENGTH = 200
+EVENT_NOTE_MAX_LENGTH = 500
 DESCRIPTION_MAX_LENGTH = 10_000
 
 
@@ -57,6 +58,9 @@ class Ticket(FSMModelMixin, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Incremented under the row lock by every service write to the row. The ETag is built
+    # from it, so If-Match detects a change made by someone else since the client's read.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         indexes = [
@@ -68,6 +72,11 @@ class Ticket(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
+
+    @property
+    def etag(self) -> str:
+        """The strong entity tag of this version of the ticket, quoted as in an HTTP header."""
+        return f'"{self.pk}-{self.version}"'
 
     @transition(
         field=status,
@@ -87,11 +96,25 @@ class Ticket(FSMModelMixin, models.Model):
     def close(self) -> None:
         self.closed_at = timezone.now()
 
+    @transition(
+        field=status,
+        source=TicketStatus.CLOSED,
+        target=TicketStatus.OPEN,
+        permission=_is_admin,
+    )
+    def reopen(self) -> None:
+        # The next close sets closed_at again, so time-to-close runs from creation to the
+        # last close.
+        self.closed_at = None
+
 
 class TicketEventKind(models.TextChoices):
     CREATED = "created", "Created"
     STATUS_CHANGED = "status_changed", "Status changed"
     ASSIGNEE_CHANGED = "assignee_changed", "Assignee changed"
+    AUTO_ASSIGNMENT = "auto_assignment", "Automatic assignment"
+    COMMENTED = "commented", "Commented"
+    FEEDBACK = "feedback", "Feedback"
 
 
 class TicketEvent(models.Model):
@@ -110,7 +133,11 @@ class TicketEvent(models.Model):
     to_assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    note = models.CharField(max_length=500, blank=True)
+    note = models.CharField(max_length=EVENT_NOTE_MAX_LENGTH, blank=True)
+    # Set on `commented` rows; the history hides rows of internal comments from non-admins.
+    comment = models.ForeignKey(
+        "TicketComment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -121,3 +148,55 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on ticket {self.ticket_id}"
+
+
+COMMENT_MAX_LENGTH = 10_000
+FEEDBACK_COMMENT_MAX_LENGTH = 2_000
+RATING_MIN, RATING_MAX = 1, 5
+
+
+class TicketComment(models.Model):
+    """A message on a ticket. Internal comments are notes among administrators only."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ticket_comments"
+    )
+    body = models.TextField(max_length=COMMENT_MAX_LENGTH)
+    internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["ticket", "created_at", "id"], name="ticketcomment_ticket_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on ticket {self.ticket_id}"
+
+
+class TicketFeedback(models.Model):
+    """The creator's confirmation that a closed ticket was resolved, with a rating.
+
+    There is at most one per ticket, even if the ticket is reopened and closed again.
+    """
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="feedback")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ticket_feedback"
+    )
+    rating = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True, max_length=FEEDBACK_COMMENT_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=RATING_MIN, rating__lte=RATING_MAX),
+                name="ticketfeedback_rating_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback {self.rating}/{RATING_MAX} on ticket {self.ticket_id}"

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "accounts",
     "tickets",
     "assistant",
+    "idempotency",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,14 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "accounts.models.Role.choices",
     },
 }
+
+# ---------------------------------------------------------------------------
+# Ticket workflow
+# ---------------------------------------------------------------------------
+
+# Resolution targets in hours for the priorities given, e.g. "urgent=8,high=24"; the others
+# keep their defaults (urgent 24, high 48, medium 72, low 168). Used by /analytics/summary.
+TICKET_TARGET_HOURS = env.dict("TICKET_TARGET_HOURS", default={})
 
 # ---------------------------------------------------------------------------
 # Internationalization, static files, logging

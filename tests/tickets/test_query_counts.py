@@ -4,13 +4,15 @@ import pytest
 
 from tests.factories import AdminFactory, TicketFactory, UserFactory
 from tickets import services
+from tickets.models import TicketComment
 
 pytestmark = pytest.mark.django_db
 
 # Queries per request: one loads the authenticated user; the rest are the endpoint's own.
 LIST_QUERIES = 2  # user + one page of tickets joined with creator and assignee
 DETAIL_QUERIES = 2  # user + the ticket joined with creator and assignee
-HISTORY_QUERIES = 3  # user + the ticket + one page of history rows with their people
+HISTORY_QUERIES = 3  # user + the ticket + one page of history rows with people and comments
+COMMENTS_QUERIES = 3  # user + the ticket + one page of comments with their authors
 
 
 @pytest.mark.parametrize("tickets", [1, 25])
@@ -50,3 +52,32 @@ def test_history_query_count(auth_client, assert_queries, admin_user, reassignme
         response = client.get(f"/tickets/{ticket.pk}/history")
 
     assert len(response.data["results"]) == reassignments + 1
+
+
+@pytest.mark.parametrize("comments", [1, 20])
+@pytest.mark.parametrize("role", ["admin", "user"])
+def test_comments_query_count(auth_client, assert_queries, comments, role):
+    caller = AdminFactory() if role == "admin" else UserFactory()
+    ticket = services.ticket_create(creator=caller, title="Laptop", assignee=None)
+    for n in range(comments):
+        TicketComment.objects.create(ticket=ticket, author=UserFactory(), body=f"Note {n}")
+    client = auth_client(caller)
+
+    with assert_queries(COMMENTS_QUERIES):
+        response = client.get(f"/tickets/{ticket.pk}/comments?page_size=25")
+
+    assert len(response.data["results"]) == comments
+
+
+@pytest.mark.parametrize("comments", [1, 10])
+def test_history_with_comments_query_count(auth_client, assert_queries, comments):
+    creator = UserFactory()
+    ticket = services.ticket_create(creator=creator, title="Laptop", assignee=None)
+    for n in range(comments):
+        services.comment_create(author=creator, ticket_id=ticket.pk, body=f"Note {n}")
+    client = auth_client(creator)
+
+    with assert_queries(HISTORY_QUERIES):
+        response = client.get(f"/tickets/{ticket.pk}/history")
+
+    assert len(response.data["results"]) == comments + 1

@@ -59,11 +59,23 @@ def test_create_sets_creator_and_open_status(auth_client, user, other_user):
 
 
 def test_create_defaults_priority_medium(auth_client, user):
+    # No administrator exists, so automatic assignment finds nobody.
     response = auth_client(user).post("/tickets", {"title": "Mouse broken"}, format="json")
 
     assert response.status_code == 201
     assert response.data["priority"] == "medium"
     assert response.data["assignee"] is None
+    assert response.data["assignment"]["method"] == "automatic"
+
+
+def test_create_with_null_assignee_stays_unassigned(auth_client, user, admin_user):
+    response = auth_client(user).post(
+        "/tickets", {"title": "Mouse broken", "assignee": None}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert response.data["assignee"] is None
+    assert response.data["assignment"]["method"] == "none"
 
 
 def test_create_anonymous_is_401(api_client):
@@ -393,7 +405,8 @@ def test_admin_moves_ticket_through_states(auth_client, people, ticket):
     assert closed.status_code == 200
     assert closed.data["status"] == "closed"
     assert closed.data["closed_at"] is not None
-    assert closed.data["allowed_transitions"] == []
+    # Reopening is the one move out of `closed`, through POST /tickets/{id}/reopen.
+    assert closed.data["allowed_transitions"] == ["open"]
     steps = list(
         TicketEvent.objects.filter(ticket=ticket, kind=TicketEventKind.STATUS_CHANGED).values_list(
             "from_status", "to_status", "actor_id"
@@ -444,7 +457,7 @@ def test_closed_ticket_cannot_transition(auth_client, people, ticket):
 
     assert response.status_code == 409
     assert response.data["current_status"] == "closed"
-    assert response.data["allowed_transitions"] == []
+    assert response.data["allowed_transitions"] == ["open"]
 
 
 def test_edit_and_transition_fail_together(auth_client, people, ticket):
