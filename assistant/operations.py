@@ -48,12 +48,14 @@ STOPWORDS = frozenset(
     you your yours""".split()
 )
 
-# Two-word phrases that would lose their meaning once "in", "out" and "up" are dropped as
-# stopwords. Applied to questions and operation text alike.
+# Two-word phrases whose words mean something else alone, for example once "in", "out" and
+# "up" are dropped as stopwords. Applied to questions and operation text alike.
 PHRASES = [
     (re.compile(r"\b(?:log|sign)[\s_-]*in\b"), "login"),
     (re.compile(r"\b(?:log|sign)[\s_-]*out\b"), "logout"),
     (re.compile(r"\bsign[\s_-]*up\b"), "signup"),
+    # "the state machine" in an operation's text is not about "the state of my ticket".
+    (re.compile(r"\bstate[\s_-]*machine\b"), "statemachine"),
 ]
 
 # The action words drf-spectacular appends to generated operation ids; they repeat the
