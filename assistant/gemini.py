@@ -2,37 +2,36 @@
 
 It turns every failure of the call into one of the exceptions below, each already in the
 API's error shape, so that no SDK exception, Google error body or API key reaches a client.
+
+The SDK is imported on the first call, not with this module: importing it takes about a
+second (measured with google-genai 3.6.1), which would otherwise land on the first request
+to any endpoint, since the URLconf imports this module.
 """
 
 import logging
 import time
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 from django.conf import settings
 from django.utils import timezone
-from google import genai
-from google.genai import errors as genai_errors
-from google.genai import types
 from rest_framework import status
 
 from config.errors import ApplicationError
+
+if TYPE_CHECKING:
+    from google import genai
+    from google.genai import errors as genai_errors
+    from google.genai import types
 
 logger = logging.getLogger(__name__)
 
 # Finish reasons after which the candidate's text must not be shown: the model stopped
 # because of a content filter, not because the answer was complete.
 BLOCKING_FINISH_REASONS = frozenset(
-    {
-        types.FinishReason.SAFETY,
-        types.FinishReason.RECITATION,
-        types.FinishReason.BLOCKLIST,
-        types.FinishReason.PROHIBITED_CONTENT,
-        types.FinishReason.SPII,
-        types.FinishReason.LANGUAGE,
-    }
+    {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "LANGUAGE"}
 )
 
 # Upper bound for a Retry-After value taken from Gemini, so that a malformed or hostile
@@ -132,16 +131,20 @@ def gemini_generate(
     *,
     config: GeminiConfig,
     system_instruction: str,
-    contents: list[types.Content],
+    contents: list[dict[str, Any]],
     response_json_schema: dict[str, Any] | None = None,
 ) -> GeminiReply:
     """Send one `generateContent` request and return the reply's text and token usage.
 
+    `contents` is in the REST shape, `[{"role": "user", "parts": [{"text": "..."}]}]`.
     Raises AssistantNotConfigured, AssistantTimeout or AssistantUnavailable. A reply that was
     blocked or has no text is not an error: it comes back with `blocked_reason` set.
     """
     if not config.is_configured:
         raise AssistantNotConfigured()
+
+    from google.genai import errors as genai_errors
+    from google.genai import types
 
     generate_config = types.GenerateContentConfig(
         system_instruction=system_instruction,
@@ -187,7 +190,10 @@ def gemini_generate(
     return _reply_from_response(response, model=config.model, latency_ms=_elapsed_ms(started))
 
 
-def _build_client(config: GeminiConfig) -> genai.Client:
+def _build_client(config: GeminiConfig) -> "genai.Client":
+    from google import genai
+    from google.genai import types
+
     http_options = types.HttpOptions(
         # The SDK takes the timeout in milliseconds.
         timeout=max(1, round(config.timeout_seconds * 1000)),
@@ -199,7 +205,9 @@ def _build_client(config: GeminiConfig) -> genai.Client:
     return genai.Client(api_key=config.api_key, http_options=http_options)
 
 
-def _unavailable_from_api_error(exc: genai_errors.APIError) -> AssistantUnavailable:
+def _unavailable_from_api_error(exc: "genai_errors.APIError") -> AssistantUnavailable:
+    from google.genai import errors as genai_errors
+
     # Google's message can echo parts of the request, so it is logged, never sent on.
     logger.error(
         "Gemini returned HTTP %s (%s): %s", exc.code, exc.status, (exc.message or "")[:300]
@@ -230,7 +238,7 @@ def _unavailable_from_api_error(exc: genai_errors.APIError) -> AssistantUnavaila
     )
 
 
-def _retry_after_seconds(exc: genai_errors.APIError) -> int | None:
+def _retry_after_seconds(exc: "genai_errors.APIError") -> int | None:
     """Read the delay Gemini asked for: the Retry-After header, else a google.rpc.RetryInfo."""
     headers = getattr(exc.response, "headers", None)
     header = headers.get("retry-after") if headers is not None else None
@@ -275,7 +283,7 @@ def _clamp_wait(seconds: float) -> int:
 
 
 def _reply_from_response(
-    response: types.GenerateContentResponse, *, model: str, latency_ms: int
+    response: "types.GenerateContentResponse", *, model: str, latency_ms: int
 ) -> GeminiReply:
     metadata = response.usage_metadata
     usage = TokenUsage(
@@ -297,7 +305,7 @@ def _reply_from_response(
 
     candidate = response.candidates[0]
     finish_reason = _enum_name(candidate.finish_reason) if candidate.finish_reason else ""
-    if candidate.finish_reason in BLOCKING_FINISH_REASONS:
+    if finish_reason in BLOCKING_FINISH_REASONS:
         return GeminiReply(
             text="",
             model=model,

@@ -10,8 +10,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from google.genai import types
-
 from .operations import RankedOperation
 
 # Rough bounds on the size of each part, in characters.
@@ -69,7 +67,8 @@ class HistoryTurn:
 @dataclass(frozen=True)
 class Prompt:
     system_instruction: str
-    contents: list[types.Content]
+    # In the REST shape of `contents`, which the SDK accepts as it is.
+    contents: list[dict[str, Any]]
     operations: list[RankedOperation]
     history_chars: int
 
@@ -108,10 +107,7 @@ def build_prompt(
     )
 
     kept_history = bound_history(history, budget_chars=history_budget_chars)
-    contents = [
-        types.Content(role=turn.role, parts=[types.Part.from_text(text=_turn_text(turn))])
-        for turn in kept_history
-    ]
+    contents = [{"role": turn.role, "parts": [{"text": _turn_text(turn)}]} for turn in kept_history]
     current = "\n".join(
         [
             data_block("caller", caller),
@@ -119,7 +115,7 @@ def build_prompt(
             data_block("question", question),
         ]
     )
-    contents.append(types.Content(role="user", parts=[types.Part.from_text(text=current)]))
+    contents.append({"role": "user", "parts": [{"text": current}]})
 
     return Prompt(
         system_instruction=system_instruction,

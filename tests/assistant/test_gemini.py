@@ -4,7 +4,6 @@ import logging
 import time
 
 import pytest
-from google.genai import types
 
 from assistant.gemini import (
     AssistantNotConfigured,
@@ -17,7 +16,7 @@ from assistant.gemini import (
 from .conftest import TEST_GEMINI_KEY
 from .fake_gemini import FakeGemini, FakeReply
 
-CONTENTS = [types.Content(role="user", parts=[types.Part.from_text(text="How do I log in?")])]
+CONTENTS = [{"role": "user", "parts": [{"text": "How do I log in?"}]}]
 
 
 def generate(**overrides):

@@ -99,8 +99,8 @@ def test_prompt_puts_operations_in_system_and_data_in_last_turn():
     assert "POST /tickets: Create a ticket" in system
     assert "title (string, required)" in system
     assert "priority (one of low|medium|high|urgent)" in system
-    assert [content.role for content in prompt.contents] == ["user", "model", "user"]
-    last = prompt.contents[-1].parts[0].text
+    assert [content["role"] for content in prompt.contents] == ["user", "model", "user"]
+    last = prompt.contents[-1]["parts"][0]["text"]
     assert "<caller>" in last
     assert "<tickets>" in last
     assert '<question>\n"how do I create a ticket?"\n</question>' in last
