@@ -2,15 +2,15 @@
 context and the conversation so far.
 
 Everything a person typed (questions, names, ticket titles and descriptions) goes into the
-prompt only as JSON inside a named block, with `<` and `>` escaped, so that such text cannot
-close its block or pass itself off as a rule.
+prompt only as JSON inside a named block, with `<` and `>` escaped. Such text therefore
+cannot close its block or pass itself off as a rule.
 """
 
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from .operations import RankedOperation
+from .operations import RankedOperation, resolve_ref
 
 # Rough bounds on the size of each part, in characters.
 MAX_OPERATION_CHARS = 900
@@ -202,12 +202,12 @@ def _request_body_fields(spec: dict[str, Any], schema: dict[str, Any]) -> str:
     media = content.get("application/json") or next(iter(content.values()), None)
     if not media:
         return ""
-    body_schema = _resolve(media.get("schema", {}), schema)
+    body_schema = resolve_ref(media.get("schema", {}), schema)
     properties = body_schema.get("properties", {})
     required = set(body_schema.get("required", []))
     fields = []
     for name, field_schema in properties.items():
-        field_schema = _resolve(field_schema, schema)
+        field_schema = resolve_ref(field_schema, schema)
         if field_schema.get("readOnly"):
             continue
         marker = ", required" if name in required else ""
@@ -215,26 +215,9 @@ def _request_body_fields(spec: dict[str, Any], schema: dict[str, Any]) -> str:
     return "; ".join(fields)
 
 
-def _resolve(node: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    """Follow a local `$ref` (and a single-item allOf/oneOf wrapper) to its schema object."""
-    for _ in range(5):
-        if "$ref" in node:
-            name = node["$ref"].rsplit("/", 1)[-1]
-            node = schema.get("components", {}).get("schemas", {}).get(name, {})
-            continue
-        for key in ("allOf", "oneOf", "anyOf"):
-            options = [option for option in node.get(key, []) if option.get("type") != "null"]
-            if len(options) == 1:
-                node = {**{k: v for k, v in node.items() if k != key}, **options[0]}
-                break
-        else:
-            return node
-    return node
-
-
 def _type_name(node: dict[str, Any], schema: dict[str, Any] | None = None) -> str:
     if schema is not None:
-        node = _resolve(node, schema)
+        node = resolve_ref(node, schema)
     if "enum" in node:
         values = [str(value) for value in node["enum"] if value not in (None, "")]
         return "one of " + "|".join(values)

@@ -20,7 +20,7 @@ def conversation_list_for(*, user) -> QuerySet[Conversation]:
 
 
 def conversation_get_owned(*, user, conversation_id: int) -> Conversation:
-    """The conversation if `user` owns it; a missing one and another user's are both 404."""
+    """Fetch a conversation of `user`; a missing one and another user's both raise NotFound."""
     conversation = conversation_list_for(user=user).filter(pk=conversation_id).first()
     if conversation is None:
         raise NotFound("Conversation not found.")

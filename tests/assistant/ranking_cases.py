@@ -1,7 +1,7 @@
 """Questions and the operation that the ranking must put first for each."""
 
 RANKING_CASES: list[tuple[str, str]] = [
-    # Finding who is available comes first; the assignment itself must follow closely,
+    # Finding who is available comes first, and the assignment itself must be in the top three,
     # which test_ranking checks separately.
     ("How do I hand my ticket to someone who is available?", "GET /available/users"),
     ("Why can't I close this?", "PATCH /tickets/{ticket_id}"),

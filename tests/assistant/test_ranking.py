@@ -34,7 +34,7 @@ def test_question_ranks_operation_first(schema, question, expected):
     assert top[0] == expected, f"{question!r} ranked {top}"
 
 
-def test_hand_over_ranks_assignment_second(schema):
+def test_hand_over_ranks_assignment_near_top(schema):
     ranked = rank_operations(schema, "How do I hand my ticket to someone who is available?")
 
     labels = [item.operation.label for item in ranked]
