@@ -12,6 +12,7 @@ collection ("my tickets") or one item ("ticket 42").
 import functools
 import math
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,9 @@ import snowballstemmer
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 # The Snowball English (Porter2) stemmer: "availability" and "available" both become "avail".
+# A stemmer object keeps its working state on itself, so threads take turns with it.
 _STEMMER = snowballstemmer.stemmer("english")
+_STEMMER_LOCK = threading.Lock()
 
 # Weight of each part of an operation in its word bag: the path and the summary name what
 # the operation does, the description and parameters only add detail.
@@ -225,7 +228,8 @@ def tokenize(text: str) -> list[str]:
 
 @functools.cache
 def stem(word: str) -> str:
-    return _STEMMER.stemWord(word)
+    with _STEMMER_LOCK:
+        return _STEMMER.stemWord(word)
 
 
 def operations_from_schema(schema: dict[str, Any]) -> list[Operation]:

@@ -13,9 +13,10 @@ from typing import Any
 from .operations import RankedOperation, resolve_ref
 
 # Rough bounds on the size of each part, in characters.
-MAX_OPERATION_CHARS = 900
+MAX_OPERATION_CHARS = 1200
 MAX_TICKET_TITLE_CHARS = 120
 MAX_TICKET_DESCRIPTION_CHARS = 240
+MAX_FIELD_DESCRIPTION_CHARS = 120
 
 SYSTEM_RULES = """\
 You are the assistant of a helpdesk web API. You help the signed-in caller use this API:
@@ -206,12 +207,16 @@ def _request_body_fields(spec: dict[str, Any], schema: dict[str, Any]) -> str:
     properties = body_schema.get("properties", {})
     required = set(body_schema.get("required", []))
     fields = []
-    for name, field_schema in properties.items():
-        field_schema = resolve_ref(field_schema, schema)
+    for name, raw_schema in properties.items():
+        field_schema = resolve_ref(raw_schema, schema)
         if field_schema.get("readOnly"):
             continue
         marker = ", required" if name in required else ""
-        fields.append(f"{name} ({_type_name(field_schema, schema)}{marker})")
+        # Read before resolving, because a `$ref` replaces the property's own description.
+        # drf-spectacular appends the list of enum values after a blank line.
+        description = str(raw_schema.get("description", "")).split("\n\n", 1)[0].strip()
+        note = f": {truncate(description, MAX_FIELD_DESCRIPTION_CHARS)}" if description else ""
+        fields.append(f"{name} ({_type_name(field_schema, schema)}{marker}{note})")
     return "; ".join(fields)
 
 

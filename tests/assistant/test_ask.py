@@ -220,6 +220,7 @@ def test_prompt_describes_operation_inputs(client, fake_gemini: FakeGemini):
     assert "POST /tickets: Create a ticket" in system
     assert "title (string, required)" in system
     assert "priority (one of low|medium|high|urgent)" in system
+    assert "status (one of open|in_progress|closed: Ignored: every new ticket" in system
 
 
 def test_history_roles_and_budget(settings, client, user, fake_gemini: FakeGemini):
