@@ -196,6 +196,8 @@ def _build_client(config: GeminiConfig) -> "genai.Client":
 
     http_options = types.HttpOptions(
         # The SDK takes the timeout in milliseconds.
+        # NOTE: httpx2 applies it to each connect, read and write, not to the whole call, so
+        # a server that trickles bytes slower than the timeout can hold the request longer.
         timeout=max(1, round(config.timeout_seconds * 1000)),
         # The SDK retries nothing by default; stating it keeps one attempt per question
         # even if a later SDK version changes that default.
