@@ -14,4 +14,5 @@ urlpatterns = [
     path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
+    path("", include("assistant.urls")),
 ]

@@ -206,6 +206,26 @@ SPECTACULAR_SETTINGS = {
 TICKET_TARGET_HOURS = env.dict("TICKET_TARGET_HOURS", default={})
 
 # ---------------------------------------------------------------------------
+# Assistant: POST /chat/ask, answered by Gemini through the google-genai SDK
+# ---------------------------------------------------------------------------
+
+# Without a key, /chat/ask answers 503 `assistant_not_configured`.
+GEMINI_API_KEY = env.str("GEMINI_API_KEY", default="")
+GEMINI_MODEL = env.str("GEMINI_MODEL", default="gemini-3.8-flash")
+# Seconds to wait for Gemini before /chat/ask answers 504.
+GEMINI_TIMEOUT_SECONDS = env.float("GEMINI_TIMEOUT_SECONDS", default=20.0)
+# Empty means the SDK's own endpoint; tests point this at a fake server on 127.0.0.1.
+GEMINI_BASE_URL = env.str("GEMINI_BASE_URL", default="")
+# Per-user limit on /chat/ask, in DRF's rate format ("<count>/<second|minute|hour|day>").
+ASSISTANT_ASK_RATE = env.str("ASSISTANT_ASK_RATE", default="10/minute")
+ASSISTANT_QUESTION_MAX_CHARS = env.int("ASSISTANT_QUESTION_MAX_CHARS", default=2000)
+# Characters of earlier turns sent with each question; older turns are left out.
+ASSISTANT_HISTORY_MAX_CHARS = env.int("ASSISTANT_HISTORY_MAX_CHARS", default=6000)
+# How many of the caller's tickets, and how many API operations, go into each prompt.
+ASSISTANT_MAX_TICKETS = env.int("ASSISTANT_MAX_TICKETS", default=15)
+ASSISTANT_MAX_OPERATIONS = env.int("ASSISTANT_MAX_OPERATIONS", default=6)
+
+# ---------------------------------------------------------------------------
 # Internationalization, static files, logging
 # ---------------------------------------------------------------------------
 
