@@ -142,6 +142,7 @@ class GoogleCallbackView(PublicAuthView):
         tags=["auth"],
         auth=[],
         operation_id="auth_google_callback",
+        extensions={"x-assistant-exclude": True},
         summary="Finish the Google browser login (Google redirects here)",
         description=(
             "allauth checks `state`, exchanges `code` for Google's tokens and verifies the "

@@ -21,6 +21,12 @@ import snowballstemmer
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
+# An OpenAPI extension that keeps an operation out of the assistant's prompt. Set it with
+# `extend_schema(extensions={EXCLUDE_EXTENSION: True})` on an operation that no person
+# asking the helpdesk would call: an OAuth callback that only the provider redirects to,
+# or a health or readiness probe. Such operations stay in the public schema.
+EXCLUDE_EXTENSION = "x-assistant-exclude"
+
 # The Snowball English (Porter2) stemmer: "availability" and "available" both become "avail".
 # A stemmer object keeps its working state on itself, so threads take turns with it.
 _STEMMER = snowballstemmer.stemmer("english")
@@ -233,11 +239,13 @@ def stem(word: str) -> str:
 
 
 def operations_from_schema(schema: dict[str, Any]) -> list[Operation]:
+    """List the schema's operations in path order, without those marked with
+    `EXCLUDE_EXTENSION`."""
     operations = []
     for path, path_item in sorted(schema.get("paths", {}).items()):
         for method in HTTP_METHODS:
             spec = path_item.get(method)
-            if not isinstance(spec, dict):
+            if not isinstance(spec, dict) or spec.get(EXCLUDE_EXTENSION) is True:
                 continue
             operations.append(
                 Operation(
