@@ -33,3 +33,22 @@ RANKING_CASES: list[tuple[str, str]] = [
     ("How do I edit the description of my ticket?", "PATCH /tickets/{ticket_id}"),
     ("How do I filter tickets by status?", "GET /tickets"),
 ]
+
+# Questions about operations added after the table above was written.
+RANKING_CASES += [
+    ("How do I reopen a closed ticket?", "POST /tickets/{ticket_id}/reopen"),
+    ("How do I add a comment to my ticket?", "POST /tickets/{ticket_id}/comments"),
+    ("Show me the comments on ticket 12", "GET /tickets/{ticket_id}/comments"),
+    ("Can I write a private note on a ticket?", "POST /tickets/{ticket_id}/comments"),
+    ("How do I rate the support I got?", "POST /tickets/{ticket_id}/feedback"),
+    ("Was my problem solved? How do I confirm it?", "POST /tickets/{ticket_id}/feedback"),
+    ("How long do tickets take to close on average?", "GET /analytics/summary"),
+    ("How many tickets are open per priority?", "GET /analytics/summary"),
+    # The signed-in caller of /chat/ask talks to the API, so the JSON exchange of a Google
+    # ID token comes first. test_ranking checks that the browser flow is in the top three.
+    ("How do I sign in with Google?", "POST /auth/google"),
+    # "open" is a status here, and the open tickets are found by filtering the list.
+    ("Which of my tickets are still open?", "GET /tickets"),
+    ("How do I sort tickets by priority?", "GET /tickets"),
+    ("How do I close my ticket?", "PATCH /tickets/{ticket_id}"),
+]
