@@ -2,21 +2,10 @@
 
 import pytest
 
-from tests.factories import AdminFactory, UserFactory
 from tickets import services
 from tickets.models import TicketComment, TicketEvent, TicketEventKind
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(db):
-    return {
-        "creator": UserFactory(),
-        "assignee": UserFactory(),
-        "other": UserFactory(),
-        "admin": AdminFactory(),
-    }
 
 
 @pytest.fixture

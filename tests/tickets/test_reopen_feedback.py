@@ -3,21 +3,10 @@
 import pytest
 from rest_framework.exceptions import ValidationError
 
-from tests.factories import AdminFactory, UserFactory
 from tickets import services
 from tickets.models import TicketEvent, TicketEventKind, TicketFeedback, TicketStatus
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(db):
-    return {
-        "creator": UserFactory(),
-        "assignee": UserFactory(),
-        "other": UserFactory(),
-        "admin": AdminFactory(),
-    }
 
 
 @pytest.fixture

@@ -8,19 +8,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def people(db):
-    """The five roles of the authorization matrix around one ticket."""
-    creator = UserFactory()
-    assignee = UserFactory()
-    return {
-        "creator": creator,
-        "assignee": assignee,
-        "other": UserFactory(),
-        "admin": AdminFactory(),
-    }
-
-
-@pytest.fixture
 def ticket(people):
     return services.ticket_create(
         creator=people["creator"],
