@@ -14,4 +14,6 @@ urlpatterns = [
     path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
+    # Operations: /healthz and /readyz.
+    path("", include("ops.urls")),
 ]
