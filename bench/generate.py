@@ -3,10 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5433/helpdesk_1m \\
         python -m bench.generate --tickets 1000000 --reset
 
-Distributions (fixed by --seed): a few thousand users of whom 2% are administrators,
-creators skewed towards a minority of heavy users, tickets spread over three years with
-most old tickets closed and most recent ones open or in progress, and one to four history
-rows per ticket. Every user's password is --password, so the load generator can log in as
+Distributions (fixed by --seed): a few thousand users, of whom 2% are administrators.
+A minority of heavy users creates most tickets. Tickets are spread over three years, most
+old tickets are closed and most recent ones are open or in progress. Each ticket has one
+to four history rows. Every user's password is --password, so the load generator can log in as
 any of them.
 
 The non-unique indexes of the two ticket tables are dropped before the COPY and rebuilt

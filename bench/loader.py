@@ -14,8 +14,8 @@ from tqdm import tqdm
 from bench.textgen import make_description, make_paragraph_pool, make_title
 
 SPAN = timedelta(days=3 * 365)
-# Tickets in the newest 5% of the span are mostly still being worked on; older ones are
-# mostly closed. Weights are for open, in_progress, closed.
+# Tickets in the newest 5% of the span are mostly still being worked on, and older ones
+# are mostly closed. Weights are for open, in_progress, closed.
 RECENT_SHARE = 0.05
 STATUS_WEIGHTS_RECENT = (0.50, 0.30, 0.20)
 STATUS_WEIGHTS_OLD = (0.03, 0.02, 0.95)
@@ -108,7 +108,7 @@ def load(
             f"SELECT setval(pg_get_serial_sequence('{TICKET_TABLE}', 'id'), "
             f"(SELECT coalesce(max(id), 1) FROM {TICKET_TABLE}))"
         )
-    # ANALYZE outside the transaction so that the planner sees the new row counts at once.
+    # Fresh statistics, so that the first benchmark queries are planned for the real row counts.
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {USER_TABLE}, {TICKET_TABLE}, {EVENT_TABLE}")
     return {"tickets": tickets, "events": event_count, "users": users}
@@ -150,7 +150,7 @@ def _copy_users(raw, rng, count, admin_share, password) -> tuple[list[int], list
 
 
 def _drop_secondary_indexes(raw, tables: tuple[str, ...]) -> list[tuple[str, str]]:
-    """Drop the indexes that back no constraint; return (name, CREATE INDEX statement) pairs."""
+    """Drop the indexes that back no constraint and return their (name, CREATE INDEX) pairs."""
     raw.execute(
         """
         SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
