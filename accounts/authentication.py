@@ -36,16 +36,18 @@ class JWTHeaderOrCookieAuthentication(JWTAuthentication):
 
         validated_token = self.get_validated_token(raw_token.encode())
         user = self.get_user(validated_token)
-        self._enforce_csrf(request)
+        enforce_csrf(request)
         return user, validated_token
 
-    def _enforce_csrf(self, request: Request) -> None:
-        check = _CsrfCheck(lambda req: None)
-        check.process_request(request)
-        reason = check.process_view(request, None, (), {})
-        if reason:
-            logger.info("CSRF check failed for cookie-authenticated request: %s", reason)
-            raise exceptions.PermissionDenied(f"CSRF check failed: {reason}")
+
+def enforce_csrf(request: Request) -> None:
+    """Run Django's CSRF check on a request whose credentials came from a cookie."""
+    check = _CsrfCheck(lambda req: None)
+    check.process_request(request)
+    reason = check.process_view(request, None, (), {})
+    if reason:
+        logger.info("CSRF check failed for a cookie-authenticated request: %s", reason)
+        raise exceptions.PermissionDenied(f"CSRF check failed: {reason}")
 
 
 class JWTHeaderOrCookieScheme(OpenApiAuthenticationExtension):

@@ -142,6 +142,4 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
-    return JsonResponse(
-        error_body("csrf_failed", f"CSRF check failed: {reason}"), status=403
-    )
+    return JsonResponse(error_body("csrf_failed", f"CSRF check failed: {reason}"), status=403)

@@ -29,7 +29,5 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
 def drop_trailing_slash_duplicates(endpoints, **kwargs):
     """Keep one schema entry per route: each path is also routed with a trailing slash."""
     return [
-        endpoint
-        for endpoint in endpoints
-        if endpoint[0] == "/" or not endpoint[0].endswith("/")
+        endpoint for endpoint in endpoints if endpoint[0] == "/" or not endpoint[0].endswith("/")
     ]

@@ -115,7 +115,9 @@ class TicketEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="ticketevent_ticket_idx")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at", "id"], name="ticketevent_ticket_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} on ticket {self.ticket_id}"
