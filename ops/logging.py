@@ -49,7 +49,7 @@ class CacheDegradedFilter(logging.Filter):
             "Cache backend failed, serving requests without the cache: %s "
             "(%s similar failures since the last warning, next warning in %ss at the earliest)"
         )
-        record.args = (repr(cause), suppressed, int(self.interval_seconds))
+        record.args = (f"{type(cause).__name__}: {cause}", suppressed, int(self.interval_seconds))
         record.levelno = logging.WARNING
         record.levelname = logging.getLevelName(logging.WARNING)
         # The traceback is always the same connection error, so one line is enough.

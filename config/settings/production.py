@@ -10,7 +10,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, LOGGING, env
+from .base import DATABASES, LOGGING, REST_FRAMEWORK, SPECTACULAR_SETTINGS, env
 
 DEBUG = False
 
@@ -63,6 +63,35 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 AUTH_COOKIE_SECURE = True
+
+# ---------------------------------------------------------------------------
+# Throttling: counters in the shared cache, so a limit holds across workers and instances
+# ---------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        **REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}),
+        "anon": env.str("THROTTLE_ANON_RATE", default="300/minute"),
+        "user": env.str("THROTTLE_USER_RATE", default="3000/minute"),
+    },
+    # Render's proxy adds one X-Forwarded-For entry; the anonymous throttle keys on the
+    # client address before it instead of on the proxy's address.
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=1),
+}
+SPECTACULAR_SETTINGS = {
+    **SPECTACULAR_SETTINGS,
+    "POSTPROCESSING_HOOKS": [
+        *SPECTACULAR_SETTINGS.get(
+            "POSTPROCESSING_HOOKS", ["drf_spectacular.hooks.postprocess_schema_enums"]
+        ),
+        "ops.schema.add_throttled_responses",
+    ],
+}
 
 # ---------------------------------------------------------------------------
 # Static files: collected at build time, served by whitenoise with hashed names

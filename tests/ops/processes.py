@@ -204,6 +204,31 @@ def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
     return result.stdout
 
 
+def create_user(env: dict[str, str], email: str, password: str, role: str = "user") -> None:
+    """Create a user in the server's database with `manage.py shell`."""
+    # `shell -c` takes no arguments, so the values travel in the environment.
+    manage(
+        {**env, "E2E_EMAIL": email, "E2E_PASSWORD": password, "E2E_ROLE": role},
+        "shell",
+        "-c",
+        "import os; from accounts.models import User; User.objects.create_user("
+        "os.environ['E2E_EMAIL'], os.environ['E2E_PASSWORD'], name='E2E', "
+        "role=os.environ['E2E_ROLE'])",
+    )
+
+
+def login(base_url: str, email: str, password: str) -> str:
+    """Log in through the API and return the access token."""
+    response = requests.post(
+        f"{base_url}/auth/login",
+        json={"email": email, "password": password},
+        headers={"X-Forwarded-Proto": "https"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return response.json()["access"]
+
+
 @dataclass
 class Gunicorn:
     process: subprocess.Popen
