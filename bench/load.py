@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from bench.scenarios import SCENARIOS, Fixture, prepare_fixture
 
@@ -69,9 +69,11 @@ class Client:
         self.host, self.port, self.headers = host, port, headers
         self.connection: http.client.HTTPConnection | None = None
 
-    def send(self, method: str, path: str, body: dict | None) -> tuple[int, bytes, dict]:
+    def send(
+        self, method: str, path: str, body: dict | None, extra_headers: dict | None = None
+    ) -> tuple[int, bytes, dict]:
         payload = json.dumps(body).encode() if body is not None else None
-        headers = dict(self.headers)
+        headers = {**self.headers, **(extra_headers or {})}
         if payload is not None:
             headers["Content-Type"] = "application/json"
         for attempt in (1, 2):
@@ -216,10 +218,6 @@ def _print_row(row: dict) -> None:
         f"queries {row['queries_per_request']}",
         flush=True,
     )
-
-
-def query(path: str, **params) -> str:
-    return f"{path}?{urlencode(params)}" if params else path
 
 
 if __name__ == "__main__":

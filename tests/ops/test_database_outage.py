@@ -4,7 +4,7 @@ import time
 
 import requests
 
-from tests.ops.processes import (
+from bench.servers import (
     gunicorn_server,
     manage,
     private_postgres,

@@ -2,7 +2,7 @@
 
 import requests
 
-from tests.ops.processes import (
+from bench.servers import (
     create_user,
     gunicorn_server,
     login,

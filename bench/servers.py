@@ -1,4 +1,4 @@
-"""Real servers for end-to-end tests: a private PostgreSQL, a private Redis, and gunicorn.
+"""Real servers for end-to-end tests and the benchmark: PostgreSQL, Redis and gunicorn.
 
 Every server listens on 127.0.0.1 on a free port and is stopped when its context exits,
 so the tests never touch the shared PostgreSQL cluster or Redis on the default ports.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import requests
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
