@@ -42,9 +42,9 @@ def main() -> None:
     newest = Ticket.objects.order_by("-id").values_list("id", flat=True).first()
     deep = Ticket.objects.get(pk=max(1, round(newest * (1 - DEEP_PAGE_SHARE))))
     values = {
-        "assignee": Ticket.objects.filter(assignee__isnull=False).values_list(
-            "assignee_id", flat=True
-        ).first(),
+        "assignee": Ticket.objects.filter(assignee__isnull=False)
+        .values_list("assignee_id", flat=True)
+        .first(),
         "cursor": _cursor_at(deep.created_at.isoformat()),
     }
 

@@ -13,6 +13,7 @@ config.settings.benchmark, which serves the bare view and the `X-Query-Count` he
 import argparse
 import http.client
 import json
+import os
 import statistics
 import sys
 import threading
@@ -189,6 +190,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
             f"Unknown scenario(s): {', '.join(unknown)}. Known: {', '.join(SCENARIOS)}"
         )
 
+    load_before = list(os.getloadavg())
     summaries = []
     for name in names:
         make_request = SCENARIOS[name](fixture)
@@ -205,8 +207,16 @@ def main(argv: list[str] | None = None) -> list[dict]:
         for row in summaries:
             row["p50_vs_bare"] = round(row["p50_ms"] / floor["p50_ms"], 2)
     if args.output:
+        report = {
+            "clients": args.clients,
+            # Other processes on the machine share its cores; the load average before and
+            # after the run says how much.
+            "load_average_before": load_before,
+            "load_average_after": list(os.getloadavg()),
+            "results": summaries,
+        }
         with open(args.output, "w") as output:
-            json.dump({"clients": args.clients, "results": summaries}, output, indent=2)
+            json.dump(report, output, indent=2)
     return summaries
 
 

@@ -27,6 +27,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=8.0, help="max seconds per scenario")
     parser.add_argument("--requests", type=int, default=1500, help="max requests per scenario")
     parser.add_argument(
+        "--warmup", type=int, default=20, help="unmeasured requests per scenario first (20)"
+    )
+    parser.add_argument(
         "--scenarios",
         default="all",
         help="comma-separated scenarios; 'all', or 'reads' for the read-only ones",
