@@ -100,6 +100,10 @@ def bare(fixture: Fixture) -> RequestMaker:
     return lambda number: ("GET", "/bench/bare", None)
 
 
+def bare_auth(fixture: Fixture) -> RequestMaker:
+    return lambda number: ("GET", "/bench/bare-auth", None)
+
+
 def get_ticket(fixture: Fixture) -> RequestMaker:
     ids = fixture.ticket_ids
     return lambda number: ("GET", f"/tickets/{ids[number % len(ids)]}", None)
@@ -168,6 +172,7 @@ def available_admins(fixture: Fixture) -> RequestMaker:
 
 SCENARIOS: dict[str, Callable[[Fixture], RequestMaker]] = {
     "bare": bare,
+    "bare_auth": bare_auth,
     "get_ticket": get_ticket,
     "list_first_page": list_first_page,
     "list_deep_page": list_deep_page,
@@ -183,6 +188,7 @@ SCENARIOS: dict[str, Callable[[Fixture], RequestMaker]] = {
 # Read-only scenarios, the ones the 32-client target is about.
 READ_SCENARIOS = [
     "bare",
+    "bare_auth",
     "get_ticket",
     "list_first_page",
     "list_deep_page",

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 BARE_BODY = {
@@ -28,3 +29,15 @@ class BareView(APIView):
     @extend_schema(exclude=True)
     def get(self, request):
         return Response(BARE_BODY)
+
+
+class BareAuthenticatedView(BareView):
+    """The bare view behind the API's own authentication, permission and throttles.
+
+    The difference to BareView is what a JWT check (one user query) and the throttle's
+    cache round trips cost, before any ticket work.
+    """
+
+    authentication_classes = api_settings.DEFAULT_AUTHENTICATION_CLASSES
+    permission_classes = api_settings.DEFAULT_PERMISSION_CLASSES
+    throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES

@@ -23,7 +23,7 @@ def test_benchmark_smoke_run(tmp_path):
                 "-m",
                 "bench.generate",
                 "--tickets",
-                "600",
+                "2000",
                 "--users",
                 "50",
                 "--no-progress",
@@ -35,7 +35,7 @@ def test_benchmark_smoke_run(tmp_path):
             text=True,
             timeout=120,
         )
-        assert "Loaded 600 tickets" in generated.stdout
+        assert "Loaded 2,000 tickets" in generated.stdout
 
         subprocess.run(
             [
@@ -79,6 +79,7 @@ def test_benchmark_smoke_run(tmp_path):
         # The floor does no database work, and every API read is the token's user plus
         # one query for the data.
         assert rows["bare"]["queries_per_request"] == 0
+        assert rows["bare_auth"]["queries_per_request"] == 1
         for name in (
             "get_ticket",
             "list_first_page",
