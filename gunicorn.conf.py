@@ -10,7 +10,7 @@ import os
 # Render routes traffic to the port in $PORT (10000 unless changed in the service settings).
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 
-# Sync workers with one thread each: every request holds a database connection for its
+# Sync workers with one thread each: every request uses a database connection for its
 # whole duration anyway, so threads add connections without adding database throughput.
 # The default of 2 x cores + 1 is gunicorn's own recommendation. WEB_CONCURRENCY is the
 # variable that Render and gunicorn both use for the worker count.

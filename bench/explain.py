@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5499/helpdesk_1m python -m bench.explain
 
 Each list request goes through the real view, as an administrator, inside Django's test
-client; the ticket-list SELECTs it runs are captured and explained on the same database.
+client. The SELECTs it runs are captured and explained on the same database.
 """
 
 import os

@@ -46,7 +46,7 @@ class Result:
 
     def summary(self) -> dict:
         count = len(self.latencies_ms)
-        errors = sum(n for status, n in self.statuses.items() if status >= 400)
+        errors = sum(n for status, n in self.statuses.items() if status >= 400 or status == 0)
         return {
             "scenario": self.name,
             "clients": self.clients,
@@ -129,7 +129,13 @@ def run_scenario(
             except IndexError:
                 return  # The scenario ran out of prepared tickets.
             started = time.perf_counter()
-            status, _, response_headers = client.send(method, path, body)
+            try:
+                status, _, response_headers = client.send(method, path, body)
+            except (OSError, http.client.HTTPException):
+                # A timeout or a dropped connection counts as a failed request (status 0),
+                # with the time until it failed.
+                status, response_headers = 0, {}
+                client.connection = None
             elapsed_ms = (time.perf_counter() - started) * 1000
             with lock:
                 result.latencies_ms.append(elapsed_ms)
@@ -210,7 +216,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         report = {
             "clients": args.clients,
             # Other processes on the machine share its cores; the load average before and
-            # after the run says how much.
+            # after the run shows how much.
             "load_average_before": load_before,
             "load_average_after": list(os.getloadavg()),
             "results": summaries,

@@ -41,7 +41,7 @@ def mark_database_unavailable(sender, request: HttpRequest | None = None, **kwar
     """Flag the request when Django handles an uncaught database connection error.
 
     Connected to `got_request_exception`, which Django sends while the exception is being
-    handled, so `sys.exc_info()` still holds it. This catches the errors that are raised
+    handled, so `sys.exc_info()` still contains it. This catches the errors that are raised
     outside a view (in another middleware, for example), where `process_exception` is
     not called. `RequestLogMiddleware` then turns the 500 into a 503.
     """

@@ -65,7 +65,7 @@ CSRF_COOKIE_SECURE = True
 AUTH_COOKIE_SECURE = True
 
 # ---------------------------------------------------------------------------
-# Throttling: counters in the shared cache, so a limit holds across workers and instances
+# Throttling: counters in the shared cache, so a limit applies across workers and instances
 # ---------------------------------------------------------------------------
 
 REST_FRAMEWORK = {

@@ -27,6 +27,11 @@ def create_trigram_indexes(apps, schema_editor):
             f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON tickets_ticket "
             f"USING gin (UPPER({column}) gin_trgm_ops)"
         )
+    # PostgreSQL keeps statistics on an index expression only after an ANALYZE. Until
+    # then it guesses that a LIKE matches 200 rows and picks the trigram index even for
+    # a word in most tickets (6.8 s at 1,000,000 tickets, against 0.4 ms walking the
+    # created_at index). Autovacuum would analyze only after 10% of the rows change.
+    schema_editor.execute("ANALYZE tickets_ticket")
 
 
 def drop_trigram_indexes(apps, schema_editor):
