@@ -45,7 +45,26 @@ def test_readyz_names_failing_database(client, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_readyz_names_failing_cache(client, monkeypatch):
+def test_readyz_names_unreachable_redis(client, settings):
+    # Nothing listens on port 1, so the connection is refused at once.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5},
+        }
+    }
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok", "cache": "unavailable"}
+
+
+@pytest.mark.django_db
+def test_readyz_names_failing_cache(client, monkeypatch, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
     class ForgetfulCache:
         def set(self, *args, **kwargs):
             return None
