@@ -18,6 +18,13 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync" if threads == 1 else "gthread")
 
+# gunicorn's default request-line limit is 4094 bytes, and a longer line gets an HTML 414
+# from gunicorn before Django can answer in the API's error shape. 8190 is the largest
+# value gunicorn accepts short of "unlimited", so a long cursor plus filters reaches the
+# API and its parameter validation. NOTE: a request line over 8190 bytes still gets
+# gunicorn's HTML 414.
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "8190"))
+
 # A request that takes longer than this is killed and its worker restarted.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "25"))

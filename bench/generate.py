@@ -10,10 +10,11 @@ to four history rows. Every user's password is --password, so the load generator
 any of them.
 
 The non-unique indexes of the two ticket tables are dropped before the COPY and rebuilt
-after it (one sorted build is much faster than a million index insertions), and foreign
+after it, because one sorted build is much faster than a million index insertions. Foreign
 key triggers are skipped for the COPY (`session_replication_role = replica`, which needs a
 superuser) because the generator only writes ids that exist. Everything runs in one
-transaction, so a failed load leaves the database as it was.
+transaction, so a failed load leaves the database as it was. `--reset` deletes every user,
+so point DATABASE_URL at a database of its own.
 """
 
 import argparse

@@ -19,7 +19,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.servers import (  # noqa: E402
-    REPO_ROOT,
     create_user,
     gunicorn_server,
     login,
@@ -98,7 +97,8 @@ def main() -> int:
                 ),
                 flush=True,
             )
-            result = subprocess.run(command, cwd=REPO_ROOT, check=False)  # noqa: S603
+            # schemathesis keeps a cache in .schemathesis/ under its working directory.
+            result = subprocess.run(command, cwd=work_dir, check=False)  # noqa: S603
             print(f"Server log and report: {work_dir}")
             server_errors = [
                 line for line in server.log_text().splitlines() if '"status": 5' in line

@@ -31,6 +31,18 @@ def test_redis_outage_degrades_to_no_cache(tmp_path):
 
             # The user throttle reads and writes its counter in Redis on every API request.
             assert list_tickets().status_code == 200
+
+            # A request line over gunicorn's default limit of 4094 bytes still reaches the
+            # API, which rejects the too long search in its own error shape.
+            long_search = requests.get(
+                f"{server.base_url}/tickets",
+                params={"search": "x" * 5000},
+                headers=headers,
+                timeout=10,
+            )
+            assert long_search.status_code == 400
+            assert long_search.headers["Content-Type"] == "application/json"
+            assert list(long_search.json()["fields"]) == ["search"]
             assert redis_keys(redis.port) > 0
             ready = requests.get(f"{server.base_url}/readyz", timeout=5)
             assert ready.status_code == 200
