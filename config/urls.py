@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
     path("", include("assistant.urls")),
+    # Operations: /healthz and /readyz.
+    path("", include("ops.urls")),
 ]

@@ -266,6 +266,14 @@ class EventCommentSerializer(serializers.ModelSerializer):
 
 class TicketEventSerializer(serializers.ModelSerializer):
     actor = UserSummarySerializer(read_only=True)
+    # Blank on rows that do not change the status (assignments, comments); a generated
+    # read-only field would leave "" out of the schema's enum.
+    from_status = serializers.ChoiceField(
+        choices=TicketStatus.choices, allow_blank=True, read_only=True
+    )
+    to_status = serializers.ChoiceField(
+        choices=TicketStatus.choices, allow_blank=True, read_only=True
+    )
     from_assignee = UserSummarySerializer(read_only=True, allow_null=True)
     to_assignee = UserSummarySerializer(read_only=True, allow_null=True)
     comment = EventCommentSerializer(read_only=True, allow_null=True)

@@ -324,3 +324,46 @@ AUTH_THROTTLE_RATES = {
     "google_ip": env.str("THROTTLE_GOOGLE_IP", default="30/minute"),
     "google_account": env.str("THROTTLE_GOOGLE_ACCOUNT", default="20/hour"),
 }
+
+# ---------------------------------------------------------------------------
+# Operations (ops app): request ids and logs, health checks, degraded cache
+# ---------------------------------------------------------------------------
+
+INSTALLED_APPS += ["ops"]
+# First in the list, so that the request id and the latency cover every other middleware.
+MIDDLEWARE.insert(0, "ops.middleware.RequestLogMiddleware")
+
+if REDIS_URL:
+    CACHES["default"]["OPTIONS"].update(
+        {
+            # A Redis outage turns cache reads into misses and drops writes, instead of
+            # failing the request. The timeouts bound how long each cache call can stall.
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT_SECONDS", default=0.5),
+            "SOCKET_TIMEOUT": env.float("REDIS_TIMEOUT_SECONDS", default=0.5),
+        }
+    )
+    # django-redis logs each ignored error to this logger, and the `cache_degraded` filter
+    # below reduces that to one warning per interval.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "ops.cache"
+
+LOGGING["filters"] = {
+    "request_id": {"()": "ops.logging.RequestIdFilter"},
+    "cache_degraded": {
+        "()": "ops.logging.CacheDegradedFilter",
+        "interval_seconds": env.float("CACHE_DEGRADED_LOG_INTERVAL_SECONDS", default=60.0),
+    },
+}
+LOGGING["handlers"]["console"]["filters"] = ["request_id"]
+LOGGING["formatters"]["text"]["format"] = (
+    "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+)
+LOGGING["loggers"] = {"ops.cache": {"filters": ["cache_degraded"]}}
+
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "CheckResultEnum": "ops.health.CHECK_RESULT_CHOICES",
+        "HealthStatusEnum": "ops.health.HEALTH_STATUS_CHOICES",
+    }
+)
