@@ -42,6 +42,7 @@ TICKET_COLUMNS = (
     "updated_at",
     "started_at",
     "closed_at",
+    "version",
 )
 EVENT_COLUMNS = (
     "ticket_id",
@@ -283,4 +284,5 @@ def _tickets(rng, count, first_id, admin_ids, user_ids, pool) -> Iterator[tuple[
                     utc(closed),
                 )
             )
-        yield ticket, events
+        # The ETag version counts the ticket's writes: the create and each later change.
+        yield (*ticket, len(events)), events

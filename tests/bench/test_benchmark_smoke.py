@@ -30,11 +30,11 @@ def test_benchmark_smoke_run(tmp_path):
             ],
             cwd=REPO_ROOT,
             env=env,
-            check=True,
             capture_output=True,
             text=True,
             timeout=120,
         )
+        assert generated.returncode == 0, generated.stderr
         assert "Loaded 2,000 tickets" in generated.stdout
 
         subprocess.run(
