@@ -1,5 +1,6 @@
 """Cursor pagination that rejects a bad cursor or page size with a 400 naming the parameter."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.pagination import CursorPagination
 
@@ -37,6 +38,18 @@ class StrictCursorPagination(CursorPagination):
         try:
             return super().decode_cursor(request)
         except exceptions.NotFound:
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: ["Invalid cursor."]}
+            ) from None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (DjangoValidationError, ValueError, OverflowError):
+            # A well-formed cursor can carry a position that is not a value of the ordering
+            # field ("p=notadate"); Django rejects it only when the page query is built.
+            if request.query_params.get(self.cursor_query_param) is None:
+                raise
             raise exceptions.ValidationError(
                 {self.cursor_query_param: ["Invalid cursor."]}
             ) from None

@@ -18,12 +18,35 @@ class IdFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class StrictBooleanField(forms.Field):
+    """A query-string boolean that rejects anything but true/false (or 1/0)."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "True", "1"):
+            return True
+        if value in ("false", "False", "0"):
+            return False
+        raise forms.ValidationError("Use true or false.", code="invalid")
+
+
+class StrictBooleanFilter(filters.BooleanFilter):
+    # django-filter's BooleanWidget turns an unknown value into "no filter" and the request
+    # gets 200; the plain text widget passes the raw value to the field, which rejects it.
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(*args, **kwargs)
+
+
 class TicketFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=TicketStatus.choices)
     priority = filters.ChoiceFilter(choices=TicketPriority.choices)
     assignee = IdFilter(field_name="assignee_id", help_text="Assignee's user id.")
     creator = IdFilter(field_name="creator_id", help_text="Creator's user id.")
-    unassigned = filters.BooleanFilter(
+    unassigned = StrictBooleanFilter(
         field_name="assignee", lookup_expr="isnull", help_text="Only tickets with no assignee."
     )
 

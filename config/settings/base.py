@@ -148,6 +148,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # JSON is the only format, so `?format=` is an ordinary unknown parameter, not a 404.
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 SIMPLE_JWT = {

@@ -222,6 +222,12 @@ def test_list_filters(auth_client, admin_user):
         ("page_size=0", "page_size"),
         ("cursor=not-a-cursor", "cursor"),
         ("cursor=%00", "cursor"),
+        # Well-formed cursors whose position is not a timestamp: p=notadate, p=2026, p=NUL.
+        ("cursor=cD1ub3RhZGF0ZQ%3D%3D", "cursor"),
+        ("cursor=cD0yMDI2", "cursor"),
+        ("cursor=cj0xJnA9JTAw", "cursor"),
+        ("ordering=updated_at&cursor=cD1ub3RhZGF0ZQ%3D%3D", "cursor"),
+        ("unassigned=maybe", "unassigned"),
         ("search=%00", "search"),
         ("search=" + "x" * 201, "search"),
     ],
@@ -233,6 +239,24 @@ def test_list_bad_query_is_400(auth_client, admin_user, query, field):
 
     assert response.status_code == 400
     assert field in response.data["fields"]
+
+
+@pytest.mark.parametrize("path", ["history", "comments"])
+def test_sub_list_bad_cursor_is_400(auth_client, admin_user, path):
+    ticket = TicketFactory()
+
+    response = auth_client(admin_user).get(
+        f"/tickets/{ticket.pk}/{path}?cursor=cD1ub3RhZGF0ZQ%3D%3D"
+    )
+
+    assert response.status_code == 400
+    assert "cursor" in response.data["fields"]
+
+
+def test_format_query_parameter_is_ignored(auth_client, admin_user):
+    response = auth_client(admin_user).get("/tickets?format=xml")
+
+    assert response.status_code == 200
 
 
 def test_list_cursor_pages_cover_all_once(auth_client, admin_user):
