@@ -19,22 +19,39 @@ def _parse_bound(raw: str, *, end: bool) -> datetime:
     """Parse a range bound; a date means its whole day in UTC, so an end date includes it."""
     raw = raw.strip()
     try:
-        if _DATE_ONLY.fullmatch(raw):
-            day = date.fromisoformat(raw)
-            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            return start + timedelta(days=1) if end else start
-        moment = parse_datetime(raw)
-        if moment is None:
-            raise ValueError(raw)
-        if timezone.is_naive(moment):
-            moment = moment.replace(tzinfo=UTC)
-        # The range is half-open, so an end date-time is included by moving it 1 µs on;
-        # both databases store microseconds.
-        return moment + timedelta(microseconds=1) if end else moment
-    except (ValueError, OverflowError):
+        moment = _parse_moment(raw, end=end)
+        # Both databases compare in UTC, and a moment such as 0001-01-01T00:00+01:00 has no
+        # UTC value within years 1 to 9999; converting here turns that into a 400.
+        return moment.astimezone(UTC)
+    except ValueError:
         raise serializers.ValidationError(
             f"Invalid value {raw!r}: use {BOUND_FORMAT_HELP}."
         ) from None
+    except OverflowError:
+        raise serializers.ValidationError(
+            f"Invalid value {raw!r}: out of range; use a moment from year 1 to 9999 in UTC."
+        ) from None
+
+
+def _parse_moment(raw: str, *, end: bool) -> datetime:
+    if _DATE_ONLY.fullmatch(raw):
+        day = date.fromisoformat(raw)
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        if not end:
+            return start
+        # The last representable day has no next midnight, so it ends at the maximum.
+        if day == date.max:
+            return datetime.max.replace(tzinfo=UTC)
+        return start + timedelta(days=1)
+
+    moment = parse_datetime(raw)
+    if moment is None:
+        raise ValueError(raw)
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=UTC)
+    # The range is half-open, so an end date-time is included by moving it 1 µs on;
+    # both databases store microseconds.
+    return moment + timedelta(microseconds=1) if end else moment
 
 
 class AnalyticsQuerySerializer(StrictInputSerializer):

@@ -171,7 +171,8 @@ def test_range_end_datetime_is_inclusive(admin_client):
         ("created_from=yesterday", "created_from"),
         ("created_from=2026-02-30", "created_from"),
         ("created_to=2026-13-01T00:00:00Z", "created_to"),
-        ("created_to=9999-12-31", "created_to"),
+        # The last representable moment has no microsecond after it to end the range on.
+        ("created_to=9999-12-31T23:59:59.999999Z", "created_to"),
         ("created_from=%00", "created_from"),
         ("created_from=" + "1" * 65, "created_from"),
         ("created_from=2026-03-02&created_to=2026-03-01", "created_to"),
