@@ -1,6 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.db import transaction
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from config import errors
+from config.routing import route
 
 handler400 = "config.errors.bad_request"
 handler403 = "config.errors.permission_denied"
@@ -9,12 +13,15 @@ handler500 = "config.errors.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("schema", SpectacularAPIView.as_view(), name="schema"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    *route("schema", SpectacularAPIView.as_view(), "schema"),
+    *route("docs", SpectacularSwaggerView.as_view(url_name="schema"), "swagger-ui"),
+    *route("redoc", SpectacularRedocView.as_view(url_name="schema"), "redoc"),
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
     path("", include("assistant.urls")),
     # Operations: /healthz and /readyz.
     path("", include("ops.urls")),
+    # Last: any other path gets the JSON 404, also with DEBUG on, where Django would
+    # otherwise return its HTML debug page.
+    re_path(r"^", transaction.non_atomic_requests(errors.not_found)),
 ]
