@@ -87,6 +87,10 @@ def error_body(code: str, detail: str, fields: dict[str, Any] | None = None) -> 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Render DRF and domain exceptions in the one error shape and roll back the request."""
+    if isinstance(exc, RequestDataTooBig):
+        set_rollback()
+        return Response(_too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+
     response = exception_handler(exc, context)
     if response is None:
         # Not an API exception: Django's handler500 renders it and the request
@@ -101,7 +105,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         body = error_body(_first_code(exc.get_codes()), str(exc.detail), exc.fields)
         body.update(exc.extra)
     elif isinstance(exc, exceptions.APIException):
-        body = error_body(_first_code(exc.get_codes()), _detail_text(exc.detail))
+        code = _first_code(exc.get_codes())
+        if isinstance(exc.detail, dict) and "code" in exc.detail:
+            # SimpleJWT puts its own code in the body and leaves the exception's default.
+            code = str(exc.detail["code"])
+        body = error_body(code, _detail_text(exc.detail))
     else:
         # Http404 and PermissionDenied, which DRF already turned into a response.
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
@@ -116,8 +124,16 @@ def _detail_text(detail: Any) -> str:
     if isinstance(detail, list):
         return " ".join(str(item) for item in detail)
     if isinstance(detail, dict):
+        # SimpleJWT's token errors carry {"detail", "code", "messages"}; the sentence is "detail".
+        if "detail" in detail:
+            return str(detail["detail"])
         return " ".join(str(item) for item in detail.values())
     return str(detail)
+
+
+def _too_large_body() -> dict[str, Any]:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_body("request_too_large", f"The request body exceeds {limit} bytes.")
 
 
 # Django-level handlers, for requests that never reach a DRF view.
@@ -135,11 +151,7 @@ def server_error(request: HttpRequest) -> JsonResponse:
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     if isinstance(exception, RequestDataTooBig):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        return JsonResponse(
-            error_body("request_too_large", f"The request body exceeds {limit} bytes."),
-            status=413,
-        )
+        return JsonResponse(_too_large_body(), status=413)
     return JsonResponse(error_body("bad_request", "The request is malformed."), status=400)
 
 
