@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import transaction
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config import errors
@@ -23,5 +24,7 @@ urlpatterns = [
     path("", include("ops.urls")),
     # Last: any other path gets the JSON 404, also with DEBUG on, where Django would
     # otherwise return its HTML debug page.
-    re_path(r"^", transaction.non_atomic_requests(errors.not_found)),
+    # CSRF-exempt, because a POST with cookies to an unknown path must also get this 404,
+    # not the CSRF failure page.
+    re_path(r"^", csrf_exempt(transaction.non_atomic_requests(errors.not_found))),
 ]

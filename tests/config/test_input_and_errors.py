@@ -1,6 +1,7 @@
 """Input strictness and the error shape, across apps."""
 
 import pytest
+from django.test import Client
 
 from tests.factories import AdminFactory, TicketFactory, UserFactory
 from tickets import services
@@ -127,3 +128,13 @@ def test_analytics_range_edges(auth_client, query, status_code):
     assert response.status_code == status_code
     if status_code == 400:
         assert set(response.data["fields"]) & {"created_from", "created_to"}
+
+
+def test_unknown_path_post_with_cookies_is_json_404():
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = "x" * 32
+
+    response = client.post("/tickets/null,null/comments", {}, content_type="application/json")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
