@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from rest_framework.exceptions import NotFound
 
 from tickets.serializers import TicketCreateInputSerializer
 
@@ -101,14 +102,25 @@ def conversation_ask(*, user, question: str, conversation_id: int | None = None)
         raise
 
     answer, draft = _answer_and_draft(reply)
-    conversation, message = conversation_record_turn(
-        user=user,
-        conversation=conversation,
-        question=question,
-        answer=answer,
-        draft_ticket=draft,
-        reply=reply,
-    )
+    try:
+        conversation, message = conversation_record_turn(
+            user=user,
+            conversation=conversation,
+            question=question,
+            answer=answer,
+            draft_ticket=draft,
+            reply=reply,
+        )
+    except NotFound:
+        _log_call(
+            user=user,
+            conversation=conversation,
+            model=reply.model,
+            outcome="conversation_deleted",
+            latency_ms=reply.latency_ms,
+            reply=reply,
+        )
+        raise
     _log_call(
         user=user,
         conversation=conversation,
@@ -130,11 +142,23 @@ def conversation_record_turn(
     draft_ticket: dict[str, Any] | None,
     reply: GeminiReply,
 ) -> tuple[Conversation, Message]:
-    """Store the question and the model's reply, creating the conversation if needed."""
+    """Store the question and the model's reply, creating the conversation if needed.
+
+    Raises NotFound if the existing `conversation` was deleted since it was read.
+    """
     if conversation is None:
         conversation = Conversation.objects.create(
             user=user, title=truncate(question, TITLE_MAX_CHARS)
         )
+    else:
+        # conversation_ask read the conversation before the Gemini call, outside any
+        # transaction, so its owner may have deleted it since. The row lock makes a
+        # concurrent delete wait until these turns are committed, and then removes them too.
+        conversation = (
+            Conversation.objects.select_for_update().filter(pk=conversation.pk, user=user).first()
+        )
+        if conversation is None:
+            raise NotFound("Conversation not found: it was deleted during this request.")
     Message.objects.create(conversation=conversation, role=MessageRole.USER, text=question)
     message = Message.objects.create(
         conversation=conversation,

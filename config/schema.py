@@ -1,6 +1,7 @@
 """drf-spectacular hooks and helpers shared by every app's views."""
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from config.errors import ErrorSerializer
 
@@ -31,3 +32,26 @@ def drop_trailing_slash_duplicates(endpoints, **kwargs):
     return [
         endpoint for endpoint in endpoints if endpoint[0] == "/" or not endpoint[0].endswith("/")
     ]
+
+
+class StrictInputSerializerExtension(OpenApiSerializerExtension):
+    """Mark the request body of every StrictInputSerializer `additionalProperties: false`.
+
+    Those serializers reject an unknown key with 400, so the schema must not allow one.
+    drf-spectacular finds this extension because every view module imports this module.
+    """
+
+    target_class = "config.serializers.StrictInputSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            schema["additionalProperties"] = False
+        return schema
+
+
+def page_size_parameter(description: str) -> OpenApiParameter:
+    """Build the `page_size` query parameter of a StrictCursorPagination list."""
+    # StrictCursorPagination rejects a size below 1 and caps one above max_page_size.
+    return OpenApiParameter("page_size", {"type": "integer", "minimum": 1}, description=description)

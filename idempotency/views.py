@@ -24,7 +24,7 @@ _KEY_PATTERN = re.compile(rf"[\x21-\x7e]{{1,{KEY_MAX_LENGTH}}}")
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     KEY_HEADER,
-    str,
+    {"type": "string", "pattern": f"^{_KEY_PATTERN.pattern}$"},
     location=OpenApiParameter.HEADER,
     description=(
         "A unique value per logical request, e.g. a UUID (1 to 255 visible ASCII characters). "

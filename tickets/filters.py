@@ -1,5 +1,6 @@
 from django import forms
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions
 from rest_framework.filters import OrderingFilter, SearchFilter
 
@@ -9,6 +10,8 @@ MAX_ID = 2**63 - 1
 SEARCH_MAX_LENGTH = 200
 
 
+# drf-spectacular documents a NumberFilter as a `number`, but this one accepts only whole numbers.
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from config.pagination import StrictCursorPagination
 from config.preconditions import IF_MATCH_PARAMETER, etag_header, read_if_match
-from config.schema import error_responses
+from config.schema import error_responses, page_size_parameter
 from idempotency.views import IDEMPOTENCY_KEY_PARAMETER, idempotent, replay_header
 from tickets import selectors, services
 from tickets.analytics import analytics_summary
@@ -61,7 +61,7 @@ class TicketListCreateView(generics.GenericAPIView):
                 enum=["created_at", "-created_at", "updated_at", "-updated_at"],
                 description="Sort order; the default is `-created_at`.",
             ),
-            OpenApiParameter("page_size", int, description="Tickets per page, 1 to 100."),
+            page_size_parameter("Tickets per page, 1 to 100."),
         ],
         responses={200: TicketListSerializer(many=True), **error_responses(400, 401)},
     )
@@ -167,7 +167,7 @@ class TicketHistoryView(generics.GenericAPIView):
     @extend_schema(
         tags=["tickets"],
         summary="The ticket's history, oldest first",
-        parameters=[OpenApiParameter("page_size", int, description="Rows per page, 1 to 100.")],
+        parameters=[page_size_parameter("Rows per page, 1 to 100.")],
         responses={200: TicketEventSerializer(many=True), **error_responses(400, 401, 404)},
     )
     def get(self, request: Request, ticket_id: int) -> Response:
@@ -189,7 +189,7 @@ class TicketCommentListCreateView(generics.GenericAPIView):
             "Visible to the ticket's creator, assignee and administrators (404 for anyone "
             "else). Internal comments are listed for administrators only."
         ),
-        parameters=[OpenApiParameter("page_size", int, description="Comments per page, 1 to 100.")],
+        parameters=[page_size_parameter("Comments per page, 1 to 100.")],
         responses={200: CommentSerializer(many=True), **error_responses(400, 401, 404)},
     )
     def get(self, request: Request, ticket_id: int) -> Response:

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from assistant import services
 from assistant.models import Conversation, Message, MessageOutcome
 from assistant.services import NO_ANSWER_TEXT
 from assistant.views import AskView
@@ -110,6 +111,26 @@ def test_follow_up_continues_conversation(client, fake_gemini: FakeGemini):
     assert request.roles == ["user", "model", "user"]
     assert "How do I log in?" in request.content_texts()[0]
     assert request.content_texts()[1] == "This is the fake Gemini answer."
+
+
+def test_conversation_deleted_during_call_is_404(client, fake_gemini: FakeGemini, monkeypatch):
+    conversation_id = ask(client, "How do I log in?").json()["conversation_id"]
+    generate = services.gemini_generate
+
+    def generate_then_delete(**kwargs):
+        reply = generate(**kwargs)
+        # The owner deletes the conversation, e.g. in another tab, during the Gemini call.
+        Conversation.objects.filter(pk=conversation_id).delete()
+        return reply
+
+    monkeypatch.setattr(services, "gemini_generate", generate_then_delete)
+
+    response = ask(client, "And how do I log out?", conversation_id=conversation_id)
+
+    assert_error(response, 404, "not_found")
+    assert len(fake_gemini.requests) == 2
+    assert not Conversation.objects.filter(pk=conversation_id).exists()
+    assert not Message.objects.filter(conversation_id=conversation_id).exists()
 
 
 def test_trailing_slash_path_works(client):
