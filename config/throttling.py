@@ -22,11 +22,11 @@ from redis.commands.core import Script
 from redis.exceptions import RedisError
 from rest_framework import throttling
 
-# KEYS[1]: the sorted set. ARGV: now, the cutoff (now - duration; entries at or before it
-# have left the window, as in DRF), the allowed requests, the duration in seconds for the
-# key's expiry, and a unique member. The times are passed as strings, because Redis turns
-# Lua numbers into strings of 14 digits, which would cut them to 0.1 ms. Returns
-# {allowed (0 or 1), requests in the window, oldest entry's time or ""}.
+# KEYS[1] is the sorted set. ARGV: now, the cutoff, the allowed requests, the duration in
+# seconds (the key's expiry) and a unique member. The cutoff is now - duration, and as in
+# DRF an entry at or before it has left the window. The times are passed as strings,
+# because Redis turns Lua numbers into strings of 14 digits, which would round them to
+# 0.1 ms. The script returns {allowed (0 or 1), requests in the window, oldest time or ""}.
 _SLIDING_LOG = """
 local key = KEYS[1]
 redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[2])

@@ -59,7 +59,7 @@ class WriteTransactionMiddleware:
 
 
 def mark_rollback_on_error(request: HttpRequest | None) -> None:
-    """Roll back the request's write transaction when its view answers with an error.
+    """Roll back the request's write transaction when its view returns an error response.
 
     Replaces DRF's `set_rollback()`, which only acts when ATOMIC_REQUESTS is on. Nothing
     happens for reads and for non-atomic views, which have no request transaction.

@@ -39,7 +39,7 @@ class QueryParamFilterBackend(filters.DjangoFilterBackend):
     """DjangoFilterBackend that leaves the queryset as it is when no filter is in the query.
 
     Without any of its parameters a FilterSet filters nothing and its form cannot fail,
-    so building and validating the form (most of the backend's cost) is skipped.
+    so the FilterSet and its form are not built at all.
     """
 
     def filter_queryset(self, request, queryset, view):

@@ -88,8 +88,8 @@ def test_one_round_trip_per_request(redis_server):
         _throttle(UserRateThrottle, cache, 1000.0 + number).allow_request(_request(4), None)
 
     stats = client.info("commandstats")
-    # Commands that the script runs inside Redis are counted too, but they are no round
-    # trips; the client sent one EVALSHA per request and no GET or SET.
+    # The commands that the script runs inside Redis are counted too, but they cost no
+    # round trip. The client itself sent one EVALSHA per request and no GET or SET.
     assert stats["cmdstat_evalsha"]["calls"] == 5
     assert "cmdstat_get" not in stats
     assert "cmdstat_set" not in stats
