@@ -11,6 +11,7 @@ from allauth.socialaccount.models import SocialLogin
 from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.google.views import oauth2_callback
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from drf_spectacular.types import OpenApiTypes
@@ -161,7 +162,10 @@ class GoogleCallbackView(PublicAuthView):
     )
     def get(self, request: Request):
         _require_browser_flow_configured(request._request)
-        return oauth2_callback(request._request)
+        # A GET that writes (the user, the Google link, the refresh token), so it opens
+        # the transaction that WriteTransactionMiddleware gives unsafe methods only.
+        with transaction.atomic():
+            return oauth2_callback(request._request)
 
 
 class GoogleTokenLoginInputSerializer(StrictInputSerializer):

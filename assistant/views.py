@@ -26,8 +26,8 @@ class ConversationPagination(StrictCursorPagination):
 
 
 # The Gemini call can take up to GEMINI_TIMEOUT_SECONDS; the request transaction that
-# ATOMIC_REQUESTS opens would stay open all that time. The service opens its own
-# transaction once the answer is in.
+# WriteTransactionMiddleware opens for a POST would stay open all that time. The service
+# opens its own transaction once the answer is in.
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class AskView(APIView):
     throttle_classes = [AssistantAskThrottle]

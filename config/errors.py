@@ -14,7 +14,9 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler, set_rollback
+from rest_framework.views import exception_handler
+
+from config.transactions import mark_rollback_on_error
 
 logger = logging.getLogger(__name__)
 
@@ -88,16 +90,16 @@ def error_body(code: str, detail: str, fields: dict[str, Any] | None = None) -> 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Render DRF and domain exceptions in the one error shape and roll back the request."""
     if isinstance(exc, RequestDataTooBig):
-        set_rollback()
+        mark_rollback_on_error(context.get("request"))
         return Response(_too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
 
     response = exception_handler(exc, context)
     if response is None:
-        # Not an API exception: Django's handler500 renders it and the request
-        # transaction rolls back as the exception leaves the view.
+        # Not an API exception: Django's handler500 renders it, and the request's
+        # write transaction rolls back on the 500 (config/transactions.py).
         return None
 
-    set_rollback()
+    mark_rollback_on_error(context.get("request"))
 
     if isinstance(exc, exceptions.ValidationError):
         body = error_body("invalid", "Invalid input.", _field_errors(exc.detail))

@@ -1,7 +1,7 @@
 """Health endpoints for the platform's health checks and for operators.
 
-Both run outside the per-request transaction (ATOMIC_REQUESTS would open a database
-connection before the view runs), and neither needs credentials.
+Both run outside any request transaction (one would open a database connection before
+the view runs), and neither needs credentials.
 """
 
 from django.db import transaction

@@ -73,8 +73,9 @@ def auth_client():
 def assert_queries():
     """Assert the number of SQL queries a block runs, printing them all when it is wrong.
 
-    Savepoint statements are left out: they come from the per-request transaction
-    (ATOMIC_REQUESTS) nested in the test's own transaction, not from the endpoint.
+    Savepoint statements are left out: they come from the transaction of a write request
+    (config.transactions.WriteTransactionMiddleware) or a service's `transaction.atomic`
+    nested in the test's own transaction, not from the endpoint's data access.
     """
 
     @contextmanager

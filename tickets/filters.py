@@ -44,7 +44,40 @@ class StrictBooleanFilter(filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
-class TicketFilter(filters.FilterSet):
+class CachedFormFilterSet(filters.FilterSet):
+    """A FilterSet that builds its Django form class once per FilterSet class.
+
+    django-filter builds a new form class, with new form fields, for every request. The
+    class depends only on the declared filters, and each form instance deep-copies its
+    fields, so one class can serve every request.
+    """
+
+    def get_form_class(self):
+        # Looked up in this class's own __dict__, so a subclass builds its own form.
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
+
+
+class QueryParamFilterBackend(filters.DjangoFilterBackend):
+    """DjangoFilterBackend that leaves the queryset as it is when no filter is in the query.
+
+    Without any of its parameters a FilterSet filters nothing and its form cannot fail,
+    so the FilterSet and its form are not built at all.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            params = request.query_params
+            if not any(name in params for name in filterset_class.base_filters):
+                return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+class TicketFilter(CachedFormFilterSet):
     status = filters.ChoiceFilter(choices=TicketStatus.choices)
     priority = filters.ChoiceFilter(choices=TicketPriority.choices)
     assignee = IdFilter(field_name="assignee_id", help_text="Assignee's user id.")

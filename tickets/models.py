@@ -152,7 +152,13 @@ class TicketEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
-            models.Index(fields=["ticket", "created_at", "id"], name="ticketevent_ticket_idx")
+            models.Index(fields=["ticket", "created_at", "id"], name="ticketevent_ticket_idx"),
+            # Automatic assignment reads each candidate's latest assignment
+            # (tickets/assignment.py). Without this index PostgreSQL read all of a person's
+            # assignment rows to find it: about 18 ms per administrator at 3.8 million rows.
+            models.Index(
+                fields=["to_assignee", "-created_at", "-id"], name="ticketevent_to_assignee_idx"
+            ),
         ]
 
     def __str__(self) -> str:

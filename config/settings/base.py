@@ -92,9 +92,11 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-# One transaction per request: a view that fails half-way leaves nothing behind, and the
-# exception handler in config/errors.py marks the transaction for rollback on every error.
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# One transaction per write request (POST, PUT, PATCH, DELETE), opened by
+# config.transactions.WriteTransactionMiddleware: a view that fails half-way leaves nothing
+# behind, and the exception handler in config/errors.py marks the transaction for rollback
+# on every error. Reads run in autocommit, which saves the BEGIN and COMMIT round trips.
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -371,3 +373,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "HealthStatusEnum": "ops.health.HEALTH_STATUS_CHOICES",
     }
 )
+
+# ---------------------------------------------------------------------------
+# Request transactions
+# ---------------------------------------------------------------------------
+
+# Last, so that the transaction of a write request covers the view only (see DATABASES).
+MIDDLEWARE += ["config.transactions.WriteTransactionMiddleware"]

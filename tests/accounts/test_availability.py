@@ -1,5 +1,8 @@
 import pytest
 
+from accounts.models import Role
+from accounts.selectors import available_people
+from accounts.serializers import AvailablePersonSerializer
 from tests.factories import AdminFactory, TicketFactory, UserFactory
 from tickets import services
 
@@ -86,3 +89,18 @@ def test_one_query_whatever_the_length(auth_client, assert_queries, people):
         response = client.get("/available/admins")
 
     assert len(response.data) == people
+
+
+def test_rows_match_serializer_output(auth_client, user):
+    busy = AdminFactory(name="Busy")
+    AdminFactory(name="Idle")
+    TicketFactory(assignee=busy)
+    started = TicketFactory(assignee=busy)
+    services.ticket_transition(actor=busy, ticket_id=started.pk, target="in_progress")
+
+    response = auth_client(user).get("/available/admins")
+    expected = AvailablePersonSerializer(available_people(role=Role.ADMIN), many=True).data
+
+    assert response.data == expected
+    assert [list(row) for row in response.data] == [list(row) for row in expected]
+    assert response.data[-1]["in_progress_tickets"] == 1
