@@ -19,7 +19,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync" if threads == 1 else "gthread")
 
 # gunicorn's default request-line limit is 4094 bytes, and a longer line gets an HTML 414
-# from gunicorn before Django can answer in the API's error shape. 8190 is the largest
+# from gunicorn before Django can respond in the API's error shape. 8190 is the largest
 # value gunicorn accepts short of "unlimited", so a long cursor plus filters reaches the
 # API and its parameter validation. NOTE: a request line over 8190 bytes still gets
 # gunicorn's HTML 414.

@@ -137,8 +137,8 @@ class CertsCachingSession(requests.Session):
     verification. This session keeps them in the default cache for the max-age Google
     sends, so all workers share one copy. Other URLs pass through unchanged.
 
-    NOTE: a token signed with a key that is newer than the cached certificates gets 401
-    until the cache entry expires; nothing refetches on an unknown `kid`.
+    NOTE: a token signed with a key newer than the cached certificates gets 401 until the
+    cache entry expires, because nothing refetches on an unknown `kid`.
     """
 
     def request(self, method, url, *args, **kwargs):

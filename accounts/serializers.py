@@ -30,17 +30,6 @@ class AvailablePersonSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SignupInputSerializer(StrictInputSerializer):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
-    name = serializers.CharField(max_length=150)
-    use_cookies = serializers.BooleanField(
-        required=False,
-        default=False,
-        help_text="Also set the tokens as HTTP-only cookies (for browser clients).",
-    )
-
-
 class LoginInputSerializer(StrictInputSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
@@ -49,6 +38,10 @@ class LoginInputSerializer(StrictInputSerializer):
         default=False,
         help_text="Also set the tokens as HTTP-only cookies (for browser clients).",
     )
+
+
+class SignupInputSerializer(LoginInputSerializer):
+    name = serializers.CharField(max_length=150)
 
 
 class RefreshInputSerializer(StrictInputSerializer):

@@ -69,7 +69,7 @@ def refresh_rotate(*, raw_refresh: str) -> tuple[User, dict[str, str]]:
     """Exchange a refresh token for a new pair and blacklist the old one.
 
     The outstanding-token row is locked, so two requests racing with the same refresh
-    token cannot both succeed: the second sees it blacklisted and gets 401.
+    token cannot both succeed: the second finds it blacklisted and gets 401.
     """
     token = _parse_refresh(raw_refresh)
     outstanding = OutstandingToken.objects.select_for_update().filter(jti=token["jti"]).first()

@@ -324,12 +324,12 @@ def rank_operations(
     if not query_terms:
         return []
     query_stems = {stem(word) for word in query_words}
-    wanted_methods = {
+    implied_methods = {
         method for word in query_stems for method in _STEMMED_METHOD_HINTS.get(word, ())
     }
     # "What is ...", or "How do I filter ..." where every verb that hints at a method
     # hints at GET, is a request to read.
-    reads = bool(READ_QUESTION.match(question)) or wanted_methods == {"get"}
+    reads = bool(READ_QUESTION.match(question)) or implied_methods == {"get"}
     # A number in the question is most likely an id, as in "ticket 42".
     has_id = any(word.isdigit() for word in query_words)
     wants_item = has_id or any(word in ITEM_HINTS for word in query_words)
@@ -349,7 +349,7 @@ def rank_operations(
         score = _bm25f(document, query_terms, document_frequency, len(documents), average_lengths)
         if score <= 0:
             continue
-        if operation.method in wanted_methods:
+        if operation.method in implied_methods:
             score *= METHOD_BONUS
         if reads and operation.method == "get":
             score *= READ_BONUS

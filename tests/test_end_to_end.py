@@ -105,10 +105,10 @@ def test_main_job_over_http(server):
     ticket_id = created.json()["id"]
     assert created.json()["status"] == "open"
 
-    refused = requests.patch(
+    forbidden = requests.patch(
         f"{server}/tickets/{ticket_id}", json={"status": "in_progress"}, headers=erin, timeout=10
     )
-    assert refused.status_code == 403
+    assert forbidden.status_code == 403
 
     admin_login = requests.post(
         f"{server}/auth/login",

@@ -64,8 +64,8 @@ class CachedFormFilterSet(filters.FilterSet):
 class QueryParamFilterBackend(filters.DjangoFilterBackend):
     """DjangoFilterBackend that leaves the queryset as it is when no filter is in the query.
 
-    Without any of its parameters a FilterSet filters nothing and its form cannot fail,
-    so the FilterSet and its form are not built at all.
+    Without any of its parameters in the query, a FilterSet filters nothing and its form
+    has no value to reject, so neither is built.
     """
 
     def filter_queryset(self, request, queryset, view):

@@ -15,7 +15,7 @@ def ticket_list_visible_to(*, user) -> QuerySet[Ticket]:
 
 
 def ticket_get_visible(*, user, ticket_id: int) -> Ticket:
-    """The ticket if `user` may see it; a missing ticket and a hidden one are both 404."""
+    """Return the ticket if `user` may see it; raise 404 for a missing and a hidden one alike."""
     ticket = (
         ticket_list_visible_to(user=user)
         .select_related("feedback__author")

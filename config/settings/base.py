@@ -66,7 +66,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
-# Every API path answers with and without a trailing slash (see config/urls.py), so
+# Every API path accepts requests with and without a trailing slash (see config/urls.py), so
 # CommonMiddleware must never redirect: a redirected POST loses its body.
 APPEND_SLASH = False
 
@@ -215,7 +215,7 @@ TICKET_TARGET_HOURS = env.dict("TICKET_TARGET_HOURS", default={})
 # Assistant: POST /chat/ask, answered by Gemini through the google-genai SDK
 # ---------------------------------------------------------------------------
 
-# Without a key, /chat/ask answers 503 `assistant_not_configured`.
+# Without a key, /chat/ask returns 503 `assistant_not_configured`.
 GEMINI_API_KEY = env.str("GEMINI_API_KEY", default="")
 GEMINI_MODEL = env.str("GEMINI_MODEL", default="gemini-3.8-flash")
 # Seconds to wait for Gemini before /chat/ask answers 504.
